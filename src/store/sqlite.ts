@@ -1,0 +1,64 @@
+/**
+ * The embedded store: one SQLite file (WAL) holding caches and results. Schema changes are
+ * numbered migrations applied in order, tracked with `PRAGMA user_version`.
+ */
+import { mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import Database from 'better-sqlite3';
+import { ShipshapeError } from '../errors.js';
+
+export type Db = Database.Database;
+
+const MIGRATIONS: string[] = [
+  `CREATE TABLE layer_facts (
+     diff_id TEXT NOT NULL,
+     analyzers TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     facts TEXT NOT NULL,
+     PRIMARY KEY (diff_id, analyzers)
+   );
+   CREATE TABLE blob_diff_id (
+     blob_digest TEXT PRIMARY KEY,
+     diff_id TEXT NOT NULL
+   );
+   CREATE TABLE verified_local_blob (
+     identity TEXT PRIMARY KEY,
+     digest TEXT NOT NULL,
+     verified_at INTEGER NOT NULL
+   );`,
+];
+
+export function defaultDbPath(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.SHIPSHAPE_DB) return env.SHIPSHAPE_DB;
+  const cacheHome = env.XDG_CACHE_HOME || join(homedir(), '.cache');
+  return join(cacheHome, 'shipshape', 'shipshape.db');
+}
+
+export function openDatabase(path: string): Db {
+  let db: Db;
+  try {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    db = new Database(path);
+  } catch (e) {
+    throw new ShipshapeError('BAD_ARGUMENT', `cannot open database ${path}: ${(e as Error).message}`);
+  }
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+  return db;
+}
+
+function migrate(db: Db): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new ShipshapeError('UNSUPPORTED', `database schema ${current} is newer than this shipshape understands`);
+  }
+  for (let v = current; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}
