@@ -163,7 +163,9 @@ function splitUstarName(full: string): { name: string; prefix: string } {
 }
 
 function writeOctal(block: Buffer, offset: number, width: number, value: number): void {
-  const digits = Math.max(0, Math.floor(value)).toString(8).padStart(width - 1, '0');
+  const digits = Math.max(0, Math.floor(value))
+    .toString(8)
+    .padStart(width - 1, '0');
   if (digits.length > width - 1) throw new RangeError(`${value} does not fit a ${width}-byte tar field`);
   block.write(digits + '\0', offset, width, 'latin1');
 }
