@@ -47,3 +47,15 @@ export function withTarget(e: unknown, target: string): unknown {
 export function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
+
+/**
+ * Text from hostile input made safe for a one-line terminal message: control characters
+ * (newlines, escape sequences) shown as \xNN, and length capped.
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/g;
+
+export function printable(s: string, max = 200): string {
+  const clean = s.replace(CONTROL_CHARS, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
+}

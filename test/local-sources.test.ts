@@ -15,8 +15,15 @@ import { tempDir } from './support/tmp.js';
 const simple = () =>
   buildImage({
     layers: [
-      { files: [{ path: 'etc/os-release', content: 'ID=debian\nVERSION_ID="12"\n' }], createdBy: 'ADD rootfs /' },
-      { files: [{ path: 'app/run.sh', content: '#!/bin/sh\n', mode: 0o755 }], createdBy: 'COPY run.sh /app/', compression: 'zstd' },
+      {
+        files: [{ path: 'etc/os-release', content: 'ID=debian\nVERSION_ID="12"\n' }],
+        createdBy: 'ADD rootfs /',
+      },
+      {
+        files: [{ path: 'app/run.sh', content: '#!/bin/sh\n', mode: 0o755 }],
+        createdBy: 'COPY run.sh /app/',
+        compression: 'zstd',
+      },
     ],
     config: { User: 'app', Cmd: ['/app/run.sh'], ExposedPorts: { '22/tcp': {} } },
     emptyHistory: ['CMD ["/app/run.sh"]'],
@@ -37,7 +44,10 @@ test('targets: prefixes and .tar paths choose the source kind', () => {
   assert.deepEqual(parseTarget('oci:/no/such/dir:v1'), { kind: 'oci', dir: '/no/such/dir', tag: 'v1' });
   assert.deepEqual(parseTarget('dir:/srv/root'), { kind: 'dir', path: '/srv/root' });
   assert.deepEqual(parseTarget('nginx:1.25'), { kind: 'registry', reference: 'nginx:1.25' });
-  assert.deepEqual(parseTarget('127.0.0.1:5000/team/app:1.0'), { kind: 'registry', reference: '127.0.0.1:5000/team/app:1.0' });
+  assert.deepEqual(parseTarget('127.0.0.1:5000/team/app:1.0'), {
+    kind: 'registry',
+    reference: '127.0.0.1:5000/team/app:1.0',
+  });
 });
 
 test('oci layout: resolves by tag with config, history and layer instructions', async () => {
@@ -58,8 +68,14 @@ test('oci layout: resolves by tag with config, history and layer instructions', 
 test('oci layout: multi-platform index picks the platform, variant included, skipping attestations', async () => {
   const dir = tempDir();
   const amd = buildImage({ platform: 'linux/amd64', layers: [{ files: [{ path: 'a', content: 'amd64' }] }] });
-  const arm7 = buildImage({ platform: 'linux/arm/v7', layers: [{ files: [{ path: 'a', content: 'armv7' }] }] });
-  const arm64 = buildImage({ platform: 'linux/arm64/v8', layers: [{ files: [{ path: 'a', content: 'arm64' }] }] });
+  const arm7 = buildImage({
+    platform: 'linux/arm/v7',
+    layers: [{ files: [{ path: 'a', content: 'armv7' }] }],
+  });
+  const arm64 = buildImage({
+    platform: 'linux/arm64/v8',
+    layers: [{ files: [{ path: 'a', content: 'arm64' }] }],
+  });
   const attestation = {
     mediaType: MEDIA.ociManifest,
     digest: `sha256:${'0'.repeat(64)}`,
@@ -70,7 +86,8 @@ test('oci layout: multi-platform index picks the platform, variant included, ski
   const index = buildIndex([amd, arm7, arm64], { extra: [attestation] });
   // Nested: the layout's index.json points at the image index.
   await writeOciLayout(dir, [{ ref: 'multi', image: index }]);
-  const pick = (platform: string) => new OciLayoutSource({ input: 'x', dir, tag: 'multi', platform }).resolve();
+  const pick = (platform: string) =>
+    new OciLayoutSource({ input: 'x', dir, tag: 'multi', platform }).resolve();
   assert.equal((await pick('linux/amd64')).digest, amd.manifestDigest);
   assert.equal((await pick('linux/arm/v7')).digest, arm7.manifestDigest);
   assert.equal((await pick('linux/arm64')).digest, arm64.manifestDigest, 'arm64 means arm64/v8');
@@ -80,7 +97,11 @@ test('oci layout: multi-platform index picks the platform, variant included, ski
     r.platforms.map((p) => p.platform),
     ['linux/amd64', 'linux/arm/v7', 'linux/arm64/v8'],
   );
-  await rejectsWith(pick('linux/s390x'), 'NOT_FOUND', /offered: linux\/amd64, linux\/arm\/v7, linux\/arm64\/v8\)$/);
+  await rejectsWith(
+    pick('linux/s390x'),
+    'NOT_FOUND',
+    /offered: linux\/amd64, linux\/arm\/v7, linux\/arm64\/v8\)$/,
+  );
 });
 
 test('oci layout: a layer blob that does not match its digest fails the stream', async () => {
@@ -105,7 +126,10 @@ test('oci layout: malformed, missing and oversized documents are clear errors', 
   await rejectsWith(src('nope').resolve(), 'NOT_FOUND', /no image tagged "nope".*tags: v1/);
   writeFileSync(join(dir, 'blobs', 'sha256', img.configDigest.slice(7)), '{"architecture": 5}');
   await rejectsWith(src().resolve(), 'DIGEST_MISMATCH');
-  writeFileSync(join(dir, 'index.json'), '{"schemaVersion":2,"manifests":[{"digest":"sha256:../../etc/passwd","size":1}]}');
+  writeFileSync(
+    join(dir, 'index.json'),
+    '{"schemaVersion":2,"manifests":[{"digest":"sha256:../../etc/passwd","size":1}]}',
+  );
   await rejectsWith(src().resolve(), 'MALFORMED', /manifests\.0\.digest/);
   writeFileSync(join(dir, 'index.json'), Buffer.alloc(5 * 1024 * 1024, 0x20));
   await rejectsWith(src().resolve(), 'TOO_LARGE');
@@ -123,7 +147,10 @@ test('oci layout: a schema 1 manifest is refused with a clear message', async ()
   writeFileSync(join(dir, 'blobs', 'sha256', digest.slice(7)), schema1);
   writeFileSync(
     join(dir, 'index.json'),
-    JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: MEDIA.ociManifest, digest, size: schema1.length }] }),
+    JSON.stringify({
+      schemaVersion: 2,
+      manifests: [{ mediaType: MEDIA.ociManifest, digest, size: schema1.length }],
+    }),
   );
   await rejectsWith(new OciLayoutSource({ input: 'x', dir }).resolve(), 'UNSUPPORTED', /schema 1/);
 });
@@ -146,7 +173,10 @@ test('docker-archive: manifest.json, symlinked layers, plain and compressed laye
       img.layers.map((l) => l.diffId),
     );
     const first = Buffer.concat(await (await src.openLayer(r.layers[0]!)).stream.toArray());
-    const expected = opts === undefined || !('keepCompression' in opts) ? gunzipSync(img.layers[0]!.blob) : img.layers[0]!.blob;
+    const expected =
+      opts === undefined || !('keepCompression' in opts)
+        ? gunzipSync(img.layers[0]!.blob)
+        : img.layers[0]!.blob;
     assert.ok(first.equals(expected), `${name}: layer bytes`);
   }
 });
@@ -157,7 +187,12 @@ test('docker-archive: not an archive, no manifest.json, truncated, missing layer
   const good = await writeDockerArchive(join(dir, 'good.tar'), img, ['a:b']);
   const bytes = readFileSync(good);
   const cases: [string, Buffer, ShipshapeError['code'], RegExp][] = [
-    ['garbage.tar', Buffer.from('hello, this is not a tar file'.repeat(40)), 'MALFORMED', /not a tar archive/],
+    [
+      'garbage.tar',
+      Buffer.from('hello, this is not a tar file'.repeat(40)),
+      'MALFORMED',
+      /not a tar archive/,
+    ],
     ['truncated.tar', bytes.subarray(0, 3000), 'MALFORMED', /truncated/],
   ];
   for (const [name, data, code, pattern] of cases) {
@@ -166,14 +201,26 @@ test('docker-archive: not an archive, no manifest.json, truncated, missing layer
   }
   const { tarEntries } = await import('./support/tar-writer.js');
   writeFileSync(join(dir, 'nomanifest.tar'), tarEntries([{ name: 'x', type: 'file', content: 'y' }]));
-  await rejectsWith(new DockerArchiveSource('n', join(dir, 'nomanifest.tar')).resolve(), 'MALFORMED', /no manifest\.json/);
+  await rejectsWith(
+    new DockerArchiveSource('n', join(dir, 'nomanifest.tar')).resolve(),
+    'MALFORMED',
+    /no manifest\.json/,
+  );
   writeFileSync(
     join(dir, 'missing-layer.tar'),
     tarEntries([
       { name: 'c.json', type: 'file', content: img.config },
-      { name: 'manifest.json', type: 'file', content: JSON.stringify([{ Config: 'c.json', Layers: ['a.tar', 'b.tar'] }]) },
+      {
+        name: 'manifest.json',
+        type: 'file',
+        content: JSON.stringify([{ Config: 'c.json', Layers: ['a.tar', 'b.tar'] }]),
+      },
     ]),
   );
-  await rejectsWith(new DockerArchiveSource('m', join(dir, 'missing-layer.tar')).resolve(), 'MALFORMED', /a\.tar is named by manifest\.json but missing/);
+  await rejectsWith(
+    new DockerArchiveSource('m', join(dir, 'missing-layer.tar')).resolve(),
+    'MALFORMED',
+    /a\.tar is named by manifest\.json but missing/,
+  );
   await rejectsWith(new DockerArchiveSource('m', join(dir, 'absent.tar')).resolve(), 'NOT_FOUND');
 });

@@ -63,7 +63,10 @@ test('merge: a later file replaces an earlier one; a file replacing a directory 
 });
 
 test('merge: a directory entry over a directory keeps the lower content', () => {
-  const img = mergeLayers([layer([file('usr', 'dir'), file('usr/bin/ls')]), layer([file('usr', 'dir'), file('usr/bin/cat')])]);
+  const img = mergeLayers([
+    layer([file('usr', 'dir'), file('usr/bin/ls')]),
+    layer([file('usr', 'dir'), file('usr/bin/cat')]),
+  ]);
   assert.ok(img.tree.has('usr/bin/ls'));
   assert.ok(img.tree.has('usr/bin/cat'));
   assert.equal(img.tree.get('usr')?.layer, 1);

@@ -32,7 +32,9 @@ export class LayerFactsCache {
     this.putFacts = db.prepare(
       'INSERT OR REPLACE INTO layer_facts (diff_id, analyzers, created_at, facts) VALUES (?, ?, ?, ?)',
     );
-    this.getBlob = db.prepare<[string], { diff_id: string }>('SELECT diff_id FROM blob_diff_id WHERE blob_digest = ?');
+    this.getBlob = db.prepare<[string], { diff_id: string }>(
+      'SELECT diff_id FROM blob_diff_id WHERE blob_digest = ?',
+    );
     this.putBlob = db.prepare('INSERT OR REPLACE INTO blob_diff_id (blob_digest, diff_id) VALUES (?, ?)');
     this.getVerified = db.prepare<[string], { digest: string }>(
       'SELECT digest FROM verified_local_blob WHERE identity = ?',

@@ -52,7 +52,8 @@ export class ArchiveIndex {
   static async build(path: string, label: string): Promise<ArchiveIndex> {
     const index = new ArchiveIndex(path);
     const fh = await open(path, 'r').catch((e: NodeJS.ErrnoException) => {
-      throw new ShipshapeError(e.code === 'ENOENT' ? 'NOT_FOUND' : 'MALFORMED', `${label}: cannot open (${e.code})`);
+      if (e.code === 'ENOENT') throw new ShipshapeError('NOT_FOUND', `${label}: file not found`);
+      throw new ShipshapeError('MALFORMED', `${label}: cannot open (${e.code ?? e.message})`);
     });
     try {
       const fileSize = (await fh.stat()).size;
@@ -63,19 +64,28 @@ export class ArchiveIndex {
       while (true) {
         const block = await readAt(fh, pos, BLOCK);
         if (block.length === 0) break; // some writers omit the end-of-archive blocks
-        if (block.length < BLOCK) throw new ShipshapeError('MALFORMED', `${label}: truncated tar header at byte ${pos}`);
+        if (block.length < BLOCK)
+          throw new ShipshapeError('MALFORMED', `${label}: truncated tar header at byte ${pos}`);
         const h = new Header(block);
         if (h.nullBlock) break;
-        if (!h.cksumValid) throw new ShipshapeError('MALFORMED', `${label}: not a tar archive (bad header checksum at byte ${pos})`);
+        if (!h.cksumValid)
+          throw new ShipshapeError(
+            'MALFORMED',
+            `${label}: not a tar archive (bad header checksum at byte ${pos})`,
+          );
         const size = h.size ?? 0;
         const body = pos + BLOCK;
         if (size < 0 || body + size > fileSize) {
-          throw new ShipshapeError('MALFORMED', `${label}: truncated archive (member at byte ${pos} declares ${size} bytes)`);
+          throw new ShipshapeError(
+            'MALFORMED',
+            `${label}: truncated archive (member at byte ${pos} declares ${size} bytes)`,
+          );
         }
         pos = body + Math.ceil(size / BLOCK) * BLOCK;
         const t = h.type;
         if (t === 'ExtendedHeader' || t === 'NextFileHasLongPath' || t === 'NextFileHasLongLinkpath') {
-          if (size > MAX_META_BYTES) throw new ShipshapeError('MALFORMED', `${label}: oversized tar metadata header`);
+          if (size > MAX_META_BYTES)
+            throw new ShipshapeError('MALFORMED', `${label}: oversized tar metadata header`);
           const meta = await readAt(fh, body, size);
           if (t === 'ExtendedHeader') {
             const p = Pax.parse(meta.toString('utf8'), undefined, false);
@@ -91,7 +101,8 @@ export class ArchiveIndex {
         longName = longLink = undefined;
         const name = normaliseMemberName(rawName);
         if (name === null) continue; // an archive member outside the root is never looked up
-        if (index.members.size >= MAX_MEMBERS) throw new ShipshapeError('MALFORMED', `${label}: more than ${MAX_MEMBERS} members`);
+        if (index.members.size >= MAX_MEMBERS)
+          throw new ShipshapeError('MALFORMED', `${label}: more than ${MAX_MEMBERS} members`);
         index.members.set(name, {
           name,
           type: memberType(t),
@@ -122,7 +133,10 @@ export class ArchiveIndex {
 
   async read(member: ArchiveMember, maxBytes: number, label: string): Promise<Buffer> {
     if (member.size > maxBytes) {
-      throw new ShipshapeError('TOO_LARGE', `${label}: ${member.name} is ${member.size} bytes, over the ${maxBytes}-byte cap`);
+      throw new ShipshapeError(
+        'TOO_LARGE',
+        `${label}: ${member.name} is ${member.size} bytes, over the ${maxBytes}-byte cap`,
+      );
     }
     const fh = await open(this.path, 'r');
     try {

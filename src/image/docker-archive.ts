@@ -42,7 +42,12 @@ export class DockerArchiveSource implements ImageSource {
 
   private member(index: ArchiveIndex, name: string): ArchiveMember {
     const m = index.lookup(name);
-    if (!m) throw new ShipshapeError('MALFORMED', `${name} is named by manifest.json but missing from the archive`, { file: name });
+    if (!m)
+      throw new ShipshapeError(
+        'MALFORMED',
+        `${name} is named by manifest.json but missing from the archive`,
+        { file: name },
+      );
     return m;
   }
 
@@ -50,20 +55,28 @@ export class DockerArchiveSource implements ImageSource {
     const index = await this.archive();
     const manifestMember = index.lookup('manifest.json');
     if (!manifestMember) {
-      throw new ShipshapeError('MALFORMED', 'not a docker-archive: no manifest.json in the tarball', { file: 'manifest.json' });
+      throw new ShipshapeError('MALFORMED', 'not a docker-archive: no manifest.json in the tarball', {
+        file: 'manifest.json',
+      });
     }
     let parsed: unknown;
     try {
-      parsed = JSON.parse((await index.read(manifestMember, MAX_MANIFEST_BYTES, 'manifest.json')).toString('utf8'));
+      parsed = JSON.parse(
+        (await index.read(manifestMember, MAX_MANIFEST_BYTES, 'manifest.json')).toString('utf8'),
+      );
     } catch (e) {
       if (e instanceof ShipshapeError) throw e;
       throw new ShipshapeError('MALFORMED', 'manifest.json is not valid JSON', { file: 'manifest.json' });
     }
     const r = archiveManifestSchema.safeParse(parsed);
     if (!r.success) {
-      throw new ShipshapeError('MALFORMED', `manifest.json: unexpected shape (${r.error.issues[0]?.message})`, {
-        file: 'manifest.json',
-      });
+      throw new ShipshapeError(
+        'MALFORMED',
+        `manifest.json: unexpected shape (${r.error.issues[0]?.message})`,
+        {
+          file: 'manifest.json',
+        },
+      );
     }
     const entry = r.data[0]!;
     const configMember = this.member(index, entry.Config);
@@ -125,7 +138,11 @@ export class DockerArchiveSource implements ImageSource {
     const stream =
       m.size === 0
         ? Readable.from([])
-        : createReadStream(this.path, { start: m.offset, end: m.offset + m.size - 1, highWaterMark: 1 << 18 });
+        : createReadStream(this.path, {
+            start: m.offset,
+            end: m.offset + m.size - 1,
+            highWaterMark: 1 << 18,
+          });
     return { stream, verified: false };
   }
 

@@ -3,7 +3,7 @@
  * document is size-capped by the caller, then validated here before anything trusts its fields.
  */
 import { z } from 'zod';
-import { ShipshapeError } from '../errors.js';
+import { printable, ShipshapeError } from '../errors.js';
 import type { Descriptor, HistoryEntry, ImageConfig, LayerDescriptor } from './types.js';
 
 export const MEDIA_TYPES = {
@@ -101,16 +101,22 @@ function parseJson(bytes: Buffer, label: string): unknown {
   try {
     return JSON.parse(bytes.toString('utf8'));
   } catch (e) {
-    throw new ShipshapeError('MALFORMED', `${label}: not valid JSON (${(e as Error).message})`, { file: label });
+    throw new ShipshapeError('MALFORMED', `${label}: not valid JSON (${printable((e as Error).message)})`, {
+      file: label,
+    });
   }
 }
 
 function invalid(label: string, error: z.ZodError): ShipshapeError {
   const first = error.issues[0];
   const where = first?.path.length ? ` at ${first.path.join('.')}` : '';
-  return new ShipshapeError('MALFORMED', `${label}: invalid document${where}: ${first?.message ?? 'unknown'}`, {
-    file: label,
-  });
+  return new ShipshapeError(
+    'MALFORMED',
+    `${label}: invalid document${where}: ${first?.message ?? 'unknown'}`,
+    {
+      file: label,
+    },
+  );
 }
 
 const INDEX_TYPES = new Set<string>([MEDIA_TYPES.ociIndex, MEDIA_TYPES.dockerList]);
@@ -119,7 +125,10 @@ const MANIFEST_TYPES = new Set<string>([MEDIA_TYPES.ociManifest, MEDIA_TYPES.doc
 /** Parses a manifest or an index; `mediaType` is the one the server or descriptor declared. */
 export function parseManifestDocument(bytes: Buffer, label: string, mediaType?: string): ParsedDocument {
   if (bytes.length > MAX_MANIFEST_BYTES) {
-    throw new ShipshapeError('TOO_LARGE', `${label}: manifest of ${bytes.length} bytes exceeds the ${MAX_MANIFEST_BYTES}-byte cap`);
+    throw new ShipshapeError(
+      'TOO_LARGE',
+      `${label}: manifest of ${bytes.length} bytes exceeds the ${MAX_MANIFEST_BYTES}-byte cap`,
+    );
   }
   const doc = parseJson(bytes, label);
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
@@ -127,7 +136,11 @@ export function parseManifestDocument(bytes: Buffer, label: string, mediaType?: 
   }
   const d = doc as Record<string, unknown>;
   const declared = (typeof d.mediaType === 'string' && d.mediaType) || mediaType || '';
-  if (d.schemaVersion === 1 || declared === MEDIA_TYPES.dockerSchema1 || declared === MEDIA_TYPES.dockerSchema1Signed) {
+  if (
+    d.schemaVersion === 1 ||
+    declared === MEDIA_TYPES.dockerSchema1 ||
+    declared === MEDIA_TYPES.dockerSchema1Signed
+  ) {
     throw new ShipshapeError(
       'UNSUPPORTED',
       `${label}: Docker schema 1 manifests are not supported (deprecated since 2017); re-push the image with a current client`,
@@ -140,7 +153,10 @@ export function parseManifestDocument(bytes: Buffer, label: string, mediaType?: 
     return { kind: 'index', mediaType: declared || MEDIA_TYPES.ociIndex, index: r.data };
   }
   if (declared && !MANIFEST_TYPES.has(declared)) {
-    throw new ShipshapeError('UNSUPPORTED', `${label}: unsupported manifest media type "${declared.slice(0, 100)}"`);
+    throw new ShipshapeError(
+      'UNSUPPORTED',
+      `${label}: unsupported manifest media type "${declared.slice(0, 100)}"`,
+    );
   }
   const r = manifestSchema.safeParse(doc);
   if (!r.success) throw invalid(label, r.error);
@@ -149,7 +165,10 @@ export function parseManifestDocument(bytes: Buffer, label: string, mediaType?: 
 
 export function parseImageConfig(bytes: Buffer, label: string): ImageConfig {
   if (bytes.length > MAX_CONFIG_BYTES) {
-    throw new ShipshapeError('TOO_LARGE', `${label}: config of ${bytes.length} bytes exceeds the ${MAX_CONFIG_BYTES}-byte cap`);
+    throw new ShipshapeError(
+      'TOO_LARGE',
+      `${label}: config of ${bytes.length} bytes exceeds the ${MAX_CONFIG_BYTES}-byte cap`,
+    );
   }
   const r = configSchema.safeParse(parseJson(bytes, label));
   if (!r.success) throw invalid(label, r.error);

@@ -17,7 +17,14 @@ import {
 } from './manifest.js';
 import { DEFAULT_PLATFORM, formatPlatform, isAttestation, selectPlatform } from './platform.js';
 import { readFileLimited } from './read-limited.js';
-import type { Descriptor, ImageSource, LayerBlob, LayerDescriptor, PlatformEntry, ResolvedImage } from './types.js';
+import type {
+  Descriptor,
+  ImageSource,
+  LayerBlob,
+  LayerDescriptor,
+  PlatformEntry,
+  ResolvedImage,
+} from './types.js';
 import { parseSha256, sha256Digest, verifyingStream } from './verify-stream.js';
 
 const REF_NAME = 'org.opencontainers.image.ref.name';
@@ -64,18 +71,24 @@ export class OciLayoutSource implements ImageSource {
     const layoutFile = await readFileLimited(join(this.opts.dir, 'oci-layout'), 64 * 1024, 'oci-layout');
     let version: unknown;
     try {
-      version = (JSON.parse(layoutFile.toString('utf8')) as { imageLayoutVersion?: unknown }).imageLayoutVersion;
+      version = (JSON.parse(layoutFile.toString('utf8')) as { imageLayoutVersion?: unknown })
+        .imageLayoutVersion;
     } catch {
       throw new ShipshapeError('MALFORMED', 'oci-layout: not valid JSON', { file: 'oci-layout' });
     }
     if (typeof version !== 'string' || !version.startsWith('1.')) {
-      throw new ShipshapeError('UNSUPPORTED', `oci-layout: unsupported imageLayoutVersion ${String(version)}`, {
-        file: 'oci-layout',
-      });
+      throw new ShipshapeError(
+        'UNSUPPORTED',
+        `oci-layout: unsupported imageLayoutVersion ${String(version)}`,
+        {
+          file: 'oci-layout',
+        },
+      );
     }
     const bytes = await readFileLimited(join(this.opts.dir, 'index.json'), MAX_MANIFEST_BYTES, 'index.json');
     const doc = parseManifestDocument(bytes, 'index.json');
-    if (doc.kind !== 'index') throw new ShipshapeError('MALFORMED', 'index.json: not an image index', { file: 'index.json' });
+    if (doc.kind !== 'index')
+      throw new ShipshapeError('MALFORMED', 'index.json: not an image index', { file: 'index.json' });
     const all = doc.index.manifests;
     const tag = this.opts.tag;
     if (tag) {
@@ -85,12 +98,16 @@ export class OciLayoutSource implements ImageSource {
       });
       if (named.length === 0) {
         const names = all.map((d) => d.annotations?.[REF_NAME]).filter(Boolean);
-        throw new ShipshapeError('NOT_FOUND', `no image tagged "${tag}" in the layout (tags: ${names.join(', ') || 'none'})`);
+        throw new ShipshapeError(
+          'NOT_FOUND',
+          `no image tagged "${tag}" in the layout (tags: ${names.join(', ') || 'none'})`,
+        );
       }
       return named[0] as Descriptor;
     }
     if (all.length === 1) return all[0] as Descriptor;
-    if (all.length === 0) throw new ShipshapeError('NOT_FOUND', 'index.json lists no images', { file: 'index.json' });
+    if (all.length === 0)
+      throw new ShipshapeError('NOT_FOUND', 'index.json lists no images', { file: 'index.json' });
     // Several entries without a tag asked: treat index.json itself as a platform index.
     return { mediaType: doc.mediaType, digest: '', size: bytes.length };
   }
@@ -103,7 +120,8 @@ export class OciLayoutSource implements ImageSource {
     let manifest: Manifest | null = null;
     let manifestMediaType = '';
     for (let depth = 0; manifest === null; depth++) {
-      if (depth > MAX_INDEX_DEPTH) throw new ShipshapeError('MALFORMED', `indexes nested deeper than ${MAX_INDEX_DEPTH}`);
+      if (depth > MAX_INDEX_DEPTH)
+        throw new ShipshapeError('MALFORMED', `indexes nested deeper than ${MAX_INDEX_DEPTH}`);
       const bytes =
         descriptor.digest === ''
           ? await readFileLimited(join(this.opts.dir, 'index.json'), MAX_MANIFEST_BYTES, 'index.json')
@@ -118,11 +136,19 @@ export class OciLayoutSource implements ImageSource {
       if (platforms.length === 0) {
         platforms = doc.index.manifests
           .filter((d) => d.platform && !isAttestation(d as Descriptor))
-          .map((d) => ({ platform: formatPlatform(d.platform), digest: d.digest, mediaType: d.mediaType, size: d.size }));
+          .map((d) => ({
+            platform: formatPlatform(d.platform),
+            digest: d.digest,
+            mediaType: d.mediaType,
+            size: d.size,
+          }));
       }
       descriptor = selectPlatform(doc.index.manifests as Descriptor[], wanted, this.opts.input);
     }
-    const config = parseImageConfig(await this.readBlob(manifest.config, MAX_CONFIG_BYTES, 'config'), 'config');
+    const config = parseImageConfig(
+      await this.readBlob(manifest.config, MAX_CONFIG_BYTES, 'config'),
+      'config',
+    );
     const layers = describeLayers(manifest, config, this.opts.input);
     return {
       input: this.opts.input,
@@ -130,7 +156,11 @@ export class OciLayoutSource implements ImageSource {
       digest: descriptor.digest || null,
       indexDigest,
       platforms,
-      platform: formatPlatform({ os: config.os ?? 'unknown', architecture: config.architecture ?? 'unknown', ...(config.variant ? { variant: config.variant } : {}) }),
+      platform: formatPlatform({
+        os: config.os ?? 'unknown',
+        architecture: config.architecture ?? 'unknown',
+        ...(config.variant ? { variant: config.variant } : {}),
+      }),
       manifestMediaType,
       config,
       configDigest: manifest.config.digest,

@@ -11,7 +11,11 @@ export interface Expected {
 
 export function parseSha256(digest: string, what: string): string {
   const m = /^sha256:([a-f0-9]{64})$/.exec(digest);
-  if (!m) throw new ShipshapeError('UNSUPPORTED', `${what}: unsupported or malformed digest "${digest.slice(0, 80)}"`);
+  if (!m)
+    throw new ShipshapeError(
+      'UNSUPPORTED',
+      `${what}: unsupported or malformed digest "${digest.slice(0, 80)}"`,
+    );
   return m[1]!;
 }
 
@@ -50,9 +54,13 @@ export function verifyingStream(expected: Expected, label: string): Transform {
       const got = hash.digest('hex');
       if (got !== want) {
         cb(
-          new ShipshapeError('DIGEST_MISMATCH', `${label}: content has digest sha256:${got}, expected ${expected.digest}`, {
-            file: label,
-          }),
+          new ShipshapeError(
+            'DIGEST_MISMATCH',
+            `${label}: content has digest sha256:${got}, expected ${expected.digest}`,
+            {
+              file: label,
+            },
+          ),
         );
         return;
       }

@@ -53,7 +53,10 @@ export function openDatabase(path: string): Db {
 function migrate(db: Db): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > MIGRATIONS.length) {
-    throw new ShipshapeError('UNSUPPORTED', `database schema ${current} is newer than this shipshape understands`);
+    throw new ShipshapeError(
+      'UNSUPPORTED',
+      `database schema ${current} is newer than this shipshape understands`,
+    );
   }
   for (let v = current; v < MIGRATIONS.length; v++) {
     db.transaction(() => {

@@ -1,0 +1,43 @@
+/**
+ * The command line: wiring only. Exit codes (CONTRACT.md): 0 done and passing, 1 policy failed,
+ * 2 could not do it. A ShipshapeError is one line on stderr; a stack only with --debug.
+ */
+import { Command, CommanderError } from 'commander';
+import { errorMessage, isShipshapeError, printable } from '../errors.js';
+import { VERSION } from '../version.js';
+import { demoCommand } from './commands/demo.js';
+import { inspectCommand } from './commands/inspect.js';
+
+export function program(): Command {
+  const p = new Command('shipshape')
+    .description('Is this container image safe to run? Inventory, vulnerabilities, malware and behaviour.')
+    .version(VERSION)
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)');
+  p.addCommand(inspectCommand());
+  p.addCommand(demoCommand());
+  for (const c of p.commands) c.exitOverride();
+  return p;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const debug = argv.includes('--debug');
+  try {
+    await program().parseAsync(argv);
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Help and version are successful exits; usage errors were already printed by commander.
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    if (isShipshapeError(e)) {
+      process.stderr.write(`shipshape: ${printable(e.message, 2000)}\n`);
+      if (debug && e.stack) process.stderr.write(`${e.stack}\n`);
+      return 2;
+    }
+    process.stderr.write(`shipshape: internal error: ${printable(errorMessage(e), 2000)}\n`);
+    if (debug && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+    else process.stderr.write('(run with --debug for details; please report this)\n');
+    return 2;
+  }
+}

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { ShipshapeError } from '../src/errors.js';
+import { describeLayers, parseImageConfig, parseManifestDocument } from '../src/image/manifest.js';
+import { selectPlatform } from '../src/image/platform.js';
+import type { Descriptor } from '../src/image/types.js';
+import { buildImage, buildIndex } from './fixtures/builder.js';
+
+function onlyShipshapeErrors(f: () => unknown): void {
+  try {
+    f();
+  } catch (e) {
+    if (!(e instanceof ShipshapeError)) throw e;
+    assert.ok(!e.message.includes('\n'), 'one-line messages');
+  }
+}
+
+const img = buildImage({
+  layers: [{ files: [{ path: 'a', content: 'b' }] }, { files: [{ path: 'c', content: 'd' }] }],
+});
+const idx = buildIndex([img]);
+
+test('manifest parser: arbitrary JSON values never crash it', () => {
+  fc.assert(
+    fc.property(fc.jsonValue(), (v) => {
+      onlyShipshapeErrors(() => parseManifestDocument(Buffer.from(JSON.stringify(v) ?? 'null'), 'm'));
+      onlyShipshapeErrors(() => parseImageConfig(Buffer.from(JSON.stringify(v) ?? 'null'), 'c'));
+    }),
+    { numRuns: 2000 },
+  );
+});
+
+test('manifest parser: byte mutations of real manifests, indexes and configs never crash it', () => {
+  for (const doc of [img.manifest, idx.index, img.config]) {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat(doc.length - 1), fc.integer({ min: 0, max: 255 })), { maxLength: 8 }),
+        (edits) => {
+          const b = Buffer.from(doc);
+          for (const [at, v] of edits) b[at] = v;
+          onlyShipshapeErrors(() => {
+            const d = parseManifestDocument(b, 'm');
+            if (d.kind === 'manifest') describeLayers(d.manifest, parseImageConfig(img.config, 'c'), 'm');
+            else selectPlatform(d.index.manifests as Descriptor[], 'linux/amd64', 'm');
+          });
+          onlyShipshapeErrors(() => parseImageConfig(b, 'c'));
+        },
+      ),
+      { numRuns: 1500 },
+    );
+  }
+});
+
+test('manifest parser: structurally valid manifests with hostile fields are validated', () => {
+  const bad = (o: object) => Buffer.from(JSON.stringify(o));
+  const cfg = { mediaType: 'x', digest: `sha256:${'a'.repeat(64)}`, size: 1 };
+  assert.throws(
+    () => parseManifestDocument(bad({ schemaVersion: 2, config: cfg, layers: [{ ...cfg, size: -1 }] }), 'm'),
+    /invalid/,
+  );
+  assert.throws(
+    () =>
+      parseManifestDocument(
+        bad({ schemaVersion: 2, config: cfg, layers: [{ ...cfg, digest: 'sha256:../../x' }] }),
+        'm',
+      ),
+    /invalid document at layers\.0\.digest/,
+  );
+  assert.throws(
+    () =>
+      parseManifestDocument(bad({ schemaVersion: 2, mediaType: 'text/html', config: cfg, layers: [] }), 'm'),
+    /unsupported manifest media type/,
+  );
+  const d = parseManifestDocument(bad({ schemaVersion: 2, config: cfg, layers: [cfg] }), 'm');
+  assert.ok(d.kind === 'manifest');
+  assert.throws(
+    () => describeLayers(d.manifest, parseImageConfig(img.config, 'c'), 'm'),
+    /manifest has 1 layers but config lists 2 diff_ids/,
+  );
+});
