@@ -1,0 +1,42 @@
+/**
+ * `npm run bench`: every benchmark, on the real Debian minbase image (built by the test
+ * support, cached in ~/.cache/shipshape-test), each printed against a baseline measured in the
+ * same run. Set BENCH_ONLY=engine,cache,rss to run a subset; BENCH_GB sizes the RSS layer.
+ */
+import { join } from 'node:path';
+import { debianOciLayout } from '../test/support/debian-rootfs.js';
+import { benchBigLayer, TARGET_PEAK_RSS_MB } from './big-layer.js';
+import { benchCache } from './cache.bench.js';
+import { benchEngine, TARGET_RATIO } from './engine.bench.js';
+import { openSource } from '../src/image/target.js';
+
+const only = process.env.BENCH_ONLY?.split(',');
+const want = (name: string) => !only || only.includes(name);
+
+function print(title: string, figures: object): void {
+  console.log(`\n## ${title}`);
+  for (const [k, v] of Object.entries(figures)) console.log(`${k.padEnd(34)} ${String(v)}`);
+}
+
+const layout = await debianOciLayout();
+const target = `oci:${layout}:bookworm`;
+const image = await openSource(target).resolve();
+const blob = join(layout, 'blobs', 'sha256', image.layers[0]!.digest!.slice(7));
+console.log(`# shipshape benchmarks — Debian bookworm minbase image (${target})`);
+
+if (want('engine')) {
+  const r = await benchEngine({ rootfsTarGz: blob });
+  print(`Engine pass vs raw gunzip + tar parse (goal ≤ ${TARGET_RATIO}×)`, r);
+}
+if (want('cache')) {
+  const r = await benchCache(target);
+  print('Second analysis of the same image from the layer cache (goal ≤ 100 ms)', {
+    ...r,
+    withinTarget: (r.secondPassMs ?? Infinity) <= 100,
+  });
+}
+if (want('rss')) {
+  const gb = Number(process.env.BENCH_GB ?? 2);
+  const r = await benchBigLayer({ gigabytes: gb });
+  print(`Peak RSS of a pass over a generated ${gb} GB layer (goal ≤ ${TARGET_PEAK_RSS_MB} MB)`, r);
+}
