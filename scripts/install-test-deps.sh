@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Debian packages the test suite talks to for real: a registry server, htpasswd for its Basic
+# auth, openssl for the token server's certificate, debootstrap for a real Debian root
+# filesystem, and skopeo/umoci to cross-check images. Idempotent; needs root.
+set -euo pipefail
+PACKAGES=(docker-registry apache2-utils openssl debootstrap skopeo umoci zstd tar ca-certificates ruby)
+if dpkg -s "${PACKAGES[@]}" >/dev/null 2>&1; then
+  echo "test dependencies already installed"
+  exit 0
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get -o DPkg::Lock::Timeout=600 update -qq
+apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${PACKAGES[@]}"
