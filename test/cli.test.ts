@@ -136,4 +136,5 @@ test('cli: demo builds its images offline and inspects each, the second pass fro
   assert.match(r.stdout, /Debian GNU\/Linux 12/);
   assert.match(r.stdout, /removed or replaced by a later layer/);
   assert.match(r.stdout, /\(3 of 3 layers from cache\)/);
+  assert.match(r.stdout, /refused \(exit code 2\): .*written through symlink/);
 });

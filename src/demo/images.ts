@@ -103,10 +103,24 @@ export const legacy: ImageSpec = {
   config: { Cmd: ['/bin/sh'] },
 };
 
+/** A layer that tries to write through a symlink out of the root: refused, never extracted. */
+export const hostile: ImageSpec = {
+  layers: [
+    {
+      createdBy: 'ADD payload.tar /',
+      files: [
+        { path: 'escape', type: 'symlink', target: '../../../../../../tmp' },
+        { path: 'escape/dropped.sh', content: '#!/bin/sh\necho harmless demo\n', mode: 0o755 },
+      ],
+    },
+  ],
+};
+
 export interface DemoTargets {
   webapp: string;
   multiarch: string;
   legacy: string;
+  hostile: string;
 }
 
 /** Writes the demo images under `dir` and returns their target strings. */
@@ -119,9 +133,12 @@ export async function writeDemoImages(dir: string): Promise<DemoTargets> {
   ]);
   const archive = join(dir, 'legacy.tar');
   await writeDockerArchive(archive, buildImage(legacy), ['demo/legacy:1.0'], { layerSymlinks: true });
+  const evil = join(dir, 'hostile.tar');
+  await writeDockerArchive(evil, buildImage(hostile), ['demo/hostile:1.0']);
   return {
     webapp: `oci:${layout}:webapp`,
     multiarch: `oci:${layout}:multiarch`,
     legacy: `docker-archive:${archive}`,
+    hostile: `docker-archive:${evil}`,
   };
 }

@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { writeDemoImages } from '../../demo/images.js';
+import { isShipshapeError } from '../../errors.js';
 import { inspectJson, inspectTable } from '../../report/inspect.js';
 import { addCommonOptions, type CommonOptions } from '../common.js';
 import { emit } from '../output.js';
@@ -54,6 +55,17 @@ export function demoCommand(): Command {
         inspectTable(r, false),
       );
     }
+    const refused = await inspectTarget(targets.hostile, o).then(
+      () => 'not refused (this is a bug)',
+      (e: unknown) => (isShipshapeError(e) ? `refused (exit code 2): ${e.message}` : `failed: ${String(e)}`),
+    );
+    sections.push(
+      '',
+      '== A hostile layer that writes through a symlink pointing out of the root',
+      `$ shipshape inspect ${targets.hostile}`,
+      refused,
+    );
+    results.push({ title: 'hostile layer', result: { refused } });
     const again = await inspectTarget(targets.webapp, o);
     sections.push(
       '',
