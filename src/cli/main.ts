@@ -7,6 +7,7 @@ import { errorMessage, isShipshapeError, printable } from '../errors.js';
 import { VERSION } from '../version.js';
 import { demoCommand } from './commands/demo.js';
 import { inspectCommand } from './commands/inspect.js';
+import { sbomCommand } from './commands/sbom.js';
 
 export function program(): Command {
   const p = new Command('shipshape')
@@ -15,6 +16,7 @@ export function program(): Command {
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
   p.addCommand(inspectCommand());
+  p.addCommand(sbomCommand());
   p.addCommand(demoCommand());
   for (const c of p.commands) c.exitOverride();
   return p;
