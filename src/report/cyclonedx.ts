@@ -39,9 +39,7 @@ function packageComponent(p: Package, input: SbomInput, index: number): CDX.Mode
     ...(p.ownedBy ? [prop('shipshape:package:ownedBy', p.ownedBy)] : []),
     ...(p.alsoKnownAs ?? []).map((a) => prop('shipshape:package:alsoKnownAs', a.purl)),
   ]);
-  const licenses = new CDX.Models.LicenseRepository(
-    (p.licenses ?? []).filter((l) => l.trim()).map(license),
-  );
+  const licenses = new CDX.Models.LicenseRepository((p.licenses ?? []).filter((l) => l.trim()).map(license));
   return new CDX.Models.Component(componentType(p), p.name, {
     // purls are unique per package except for duplicates at different inner paths.
     bomRef: `${p.purl}#${index}`,
@@ -87,6 +85,8 @@ export function cyclonedxJson(input: SbomInput): string {
     bom.components.add(c);
     root.dependencies.add(c.bomRef);
   });
-  const serializer = new CDX.Serialize.JsonSerializer(new CDX.Serialize.JSON.Normalize.Factory(CDX.Spec.Spec1dot6));
+  const serializer = new CDX.Serialize.JsonSerializer(
+    new CDX.Serialize.JSON.Normalize.Factory(CDX.Spec.Spec1dot6),
+  );
   return serializer.serialize(bom, { sortLists: true, space: 2 });
 }

@@ -90,7 +90,11 @@ export function spdxJson(input: SbomInput): string {
       primaryPackagePurpose: 'OPERATING-SYSTEM',
       ...(input.os.name ? { description: input.os.name } : {}),
     });
-    relationships.push({ spdxElementId: imageId, relationshipType: 'CONTAINS', relatedSpdxElement: 'SPDXRef-OperatingSystem' });
+    relationships.push({
+      spdxElementId: imageId,
+      relationshipType: 'CONTAINS',
+      relatedSpdxElement: 'SPDXRef-OperatingSystem',
+    });
   }
   input.packages.forEach((p, i) => {
     const id = `SPDXRef-Package-${p.type}-${spdxIdPart(p.name).slice(0, 80)}-${i}`;
@@ -122,7 +126,10 @@ export function spdxJson(input: SbomInput): string {
     SPDXID: 'SPDXRef-DOCUMENT',
     name,
     documentNamespace: `https://shipshape.invalid/spdx/${encodeURIComponent(name)}-${randomUUID()}`,
-    creationInfo: { created: input.created.replace(/\.\d{3}Z$/, 'Z'), creators: [`Tool: shipshape-${input.toolVersion}`] },
+    creationInfo: {
+      created: input.created.replace(/\.\d{3}Z$/, 'Z'),
+      creators: [`Tool: shipshape-${input.toolVersion}`],
+    },
     documentDescribes: [imageId],
     packages,
     relationships,
