@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Debian packages the test suite talks to for real: a registry server, htpasswd for its Basic
 # auth, openssl for the token server's certificate, debootstrap for a real Debian root
-# filesystem, and skopeo/umoci to cross-check images. Idempotent; needs root.
+# filesystem, and skopeo/umoci to cross-check images; golang-go (`go version -m`, test builds),
+# gcc/binutils (an ELF with a cargo-auditable section) and unzip check the binary catalogers.
+# Idempotent; needs root.
 set -euo pipefail
-PACKAGES=(docker-registry apache2-utils openssl debootstrap skopeo umoci zstd tar ca-certificates ruby)
+PACKAGES=(docker-registry apache2-utils openssl debootstrap skopeo umoci zstd tar ca-certificates ruby
+  libdpkg-perl rpm python3-packaging php-cli php-composer-semver maven default-jdk-headless
+  golang-go gcc binutils unzip)
 if dpkg -s "${PACKAGES[@]}" >/dev/null 2>&1; then
   echo "test dependencies already installed"
   exit 0

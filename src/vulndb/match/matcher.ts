@@ -1,0 +1,180 @@
+/**
+ * Turns an inventory into findings: every package is looked up by each of its identities, every
+ * advisory's affected entries for the image's release are evaluated with the ecosystem's own
+ * version order, and the result is one finding per (package, vulnerability), the CVE as its id
+ * where the advisory has one. Every finding says which identity, advisory and range matched.
+ */
+import type { DetectedOs } from '../../analyze/os/detect.js';
+import type { Package } from '../../inventory/types.js';
+import type { OsvAffected, OsvRecord } from '../types.js';
+import { schemeFor } from '../versions/index.js';
+import { queriesFor, type Query } from './ecosystem.js';
+import { evaluateAffected } from './ranges.js';
+import { severityOf, type Severity } from './severity.js';
+
+export interface AffectedEntry {
+  advisoryId: string;
+  /** Full ecosystem string of the entry, with its release suffix. */
+  ecosystem: string;
+  affected: OsvAffected;
+}
+
+/** What the matcher needs from the vulnerability store. */
+export interface AdvisoryLookup {
+  affectedFor(ecosystem: string, name: string): AffectedEntry[];
+  record(id: string): OsvRecord | null;
+}
+
+export interface VulnerabilityFinding {
+  id: string;
+  aliases: string[];
+  advisory: string;
+  package: { name: string; version: string; type: string; purl: string };
+  severity: Severity;
+  cvss: { score: number; vector: string } | null;
+  fixedVersion: string | null;
+  status: 'fixed' | 'unfixed' | 'wont-fix' | 'not-affected';
+  layer: number;
+  title: string;
+  /** Why: the identity looked up and the range that matched. */
+  match: { ecosystem: string; name: string; version: string; range: string };
+}
+
+export interface MaliciousPackageFinding {
+  category: 'malicious-package';
+  rule: string;
+  severity: 'critical';
+  path: string;
+  layer: number;
+  sha256: null;
+  evidence: string;
+}
+
+export interface MatchResult {
+  vulnerabilities: VulnerabilityFinding[];
+  malware: MaliciousPackageFinding[];
+}
+
+const SEVERITY_RANK: Record<Severity, number> = { critical: 4, high: 3, medium: 2, low: 1, unknown: 0 };
+
+function isMalicious(record: OsvRecord): boolean {
+  return (
+    record.id.startsWith('MAL-') || record.database_specific?.['malicious-packages-origins'] !== undefined
+  );
+}
+
+/** The CVE the advisory is about, when it names exactly one (aliases, then upstream). */
+function cveOf(record: OsvRecord): string | null {
+  if (record.id.startsWith('CVE-')) return record.id;
+  const cves = [...(record.aliases ?? []), ...(record.upstream ?? [])].filter((a) => a.startsWith('CVE-'));
+  const unique = [...new Set(cves)];
+  return unique.length === 1 ? unique[0]! : null;
+}
+
+function titleOf(record: OsvRecord): string {
+  const t = record.summary?.trim() || record.details?.trim().split('\n')[0] || record.id;
+  return t.length > 200 ? `${t.slice(0, 199)}…` : t;
+}
+
+function packageRef(p: Package) {
+  return { name: p.name, version: p.version, type: p.type, purl: p.purl };
+}
+
+function matchQuery(
+  pkg: Package,
+  q: Query,
+  lookup: AdvisoryLookup,
+  records: Map<string, OsvRecord | null>,
+): { record: OsvRecord; fixed: string | null; range: string; affected: OsvAffected }[] {
+  const scheme = schemeFor(q.ecosystem);
+  if (!scheme) return [];
+  const out = [];
+  for (const entry of lookup.affectedFor(q.ecosystem, q.name)) {
+    if (!q.releaseMatches(entry.ecosystem)) continue;
+    const verdict = evaluateAffected(q.version, entry.affected, scheme);
+    if (!verdict.affected) continue;
+    let record = records.get(entry.advisoryId);
+    if (record === undefined) records.set(entry.advisoryId, (record = lookup.record(entry.advisoryId)));
+    if (!record || record.withdrawn) continue;
+    out.push({ record, fixed: verdict.fixed, range: verdict.matched ?? '', affected: entry.affected });
+  }
+  return out;
+}
+
+export function matchInventory(
+  packages: Package[],
+  os: DetectedOs | null,
+  lookup: AdvisoryLookup,
+): MatchResult {
+  const records = new Map<string, OsvRecord | null>();
+  const vulnerabilities: VulnerabilityFinding[] = [];
+  const malware: MaliciousPackageFinding[] = [];
+  for (const pkg of packages) {
+    const identities: Package[] = [pkg];
+    // A language identity folded into an OS package is still what malicious-package feeds name.
+    for (const a of pkg.alsoKnownAs ?? [])
+      identities.push({ ...pkg, type: a.type, name: a.name, version: a.version, purl: a.purl });
+    const byId = new Map<string, VulnerabilityFinding>();
+    for (const [i, identity] of identities.entries()) {
+      for (const q of queriesFor(identity, os)) {
+        for (const m of matchQuery(identity, q, lookup, records)) {
+          if (isMalicious(m.record)) {
+            if (!malware.some((x) => x.rule === m.record.id && x.path === pkg.paths[0])) {
+              malware.push({
+                category: 'malicious-package',
+                rule: m.record.id,
+                severity: 'critical',
+                path: pkg.paths[0] ?? '',
+                layer: pkg.layer,
+                sha256: null,
+                evidence: `${identity.name}@${identity.version}: ${titleOf(m.record)}`.slice(0, 300),
+              });
+            }
+            continue;
+          }
+          // Vulnerabilities are matched on the primary identity only: the OS distributor's
+          // advisories describe what it shipped (backported fixes included), the upstream
+          // registry's would not.
+          if (i > 0) continue;
+          const cve = cveOf(m.record);
+          const id = cve ?? m.record.id;
+          const sev = severityOf(m.record, m.affected.severity ?? []);
+          const aliases = new Set([m.record.id, ...(m.record.aliases ?? [])]);
+          aliases.delete(id);
+          const prev = byId.get(id);
+          if (prev) {
+            for (const a of aliases) if (a !== prev.id && !prev.aliases.includes(a)) prev.aliases.push(a);
+            if (SEVERITY_RANK[sev.severity] > SEVERITY_RANK[prev.severity]) {
+              prev.severity = sev.severity;
+              prev.cvss = sev.cvss;
+            }
+            prev.fixedVersion ??= m.fixed;
+            prev.status = prev.fixedVersion ? 'fixed' : 'unfixed';
+            continue;
+          }
+          byId.set(id, {
+            id,
+            aliases: [...aliases].sort(),
+            advisory: m.record.id,
+            package: packageRef(pkg),
+            severity: sev.severity,
+            cvss: sev.cvss,
+            fixedVersion: m.fixed,
+            status: m.fixed ? 'fixed' : 'unfixed',
+            layer: pkg.layer,
+            title: titleOf(m.record),
+            match: { ecosystem: q.ecosystem, name: q.name, version: q.version, range: m.range },
+          });
+        }
+      }
+    }
+    vulnerabilities.push(...byId.values());
+  }
+  vulnerabilities.sort(
+    (a, b) =>
+      SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
+      a.package.name.localeCompare(b.package.name) ||
+      a.id.localeCompare(b.id),
+  );
+  return { vulnerabilities, malware };
+}
