@@ -5,9 +5,11 @@
 import { Command, CommanderError } from 'commander';
 import { errorMessage, isShipshapeError, printable } from '../errors.js';
 import { VERSION } from '../version.js';
+import { dbCommand } from './commands/db.js';
 import { demoCommand } from './commands/demo.js';
 import { inspectCommand } from './commands/inspect.js';
 import { sbomCommand } from './commands/sbom.js';
+import { scanCommand } from './commands/scan.js';
 
 export function program(): Command {
   const p = new Command('shipshape')
@@ -16,8 +18,10 @@ export function program(): Command {
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
   p.addCommand(inspectCommand());
+  p.addCommand(scanCommand());
   p.addCommand(sbomCommand());
   p.addCommand(demoCommand());
+  p.addCommand(dbCommand());
   for (const c of p.commands) c.exitOverride();
   return p;
 }
@@ -26,7 +30,8 @@ export async function run(argv: string[]): Promise<number> {
   const debug = argv.includes('--debug');
   try {
     await program().parseAsync(argv);
-    return 0;
+    // A command that finished but failed its policy sets exit code 1 itself.
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     if (e instanceof CommanderError) {
       // Help and version are successful exits; usage errors were already printed by commander.

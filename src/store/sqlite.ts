@@ -27,6 +27,40 @@ const MIGRATIONS: string[] = [
      digest TEXT NOT NULL,
      verified_at INTEGER NOT NULL
    );`,
+  // 2: the OSV vulnerability database (src/vulndb/; docs/vulnerability-db.md).
+  `CREATE TABLE vuln_advisory (
+     id TEXT NOT NULL UNIQUE,
+     modified TEXT NOT NULL,
+     published TEXT,
+     withdrawn TEXT,
+     aliases TEXT NOT NULL,
+     summary TEXT,
+     severity TEXT,
+     database_specific TEXT,
+     record BLOB NOT NULL
+   );
+   CREATE TABLE vuln_affected (
+     ecosystem TEXT NOT NULL,
+     name TEXT NOT NULL,
+     advisory_id TEXT NOT NULL,
+     idx INTEGER NOT NULL,
+     ecosystem_full TEXT NOT NULL,
+     package_name TEXT,
+     withdrawn INTEGER NOT NULL,
+     entry TEXT NOT NULL,
+     PRIMARY KEY (ecosystem, name, advisory_id, idx)
+   ) WITHOUT ROWID;
+   CREATE INDEX vuln_affected_advisory ON vuln_affected (advisory_id);
+   CREATE TABLE vuln_state (
+     ecosystem TEXT PRIMARY KEY,
+     source TEXT NOT NULL,
+     mode TEXT NOT NULL,
+     updated_at TEXT NOT NULL,
+     last_modified TEXT,
+     full_tag TEXT,
+     advisories INTEGER NOT NULL DEFAULT 0,
+     withdrawn INTEGER NOT NULL DEFAULT 0
+   );`,
 ];
 
 export function defaultDbPath(env: NodeJS.ProcessEnv = process.env): string {

@@ -1,0 +1,128 @@
+import { Command } from 'commander';
+import { defaultAnalyzers } from '../../analyze/index.js';
+import { ShipshapeError, withTarget } from '../../errors.js';
+import { openSource } from '../../image/target.js';
+import { parseFailOn, verdictOf } from '../../policy/verdict.js';
+import { scanJson, type ScanOutcome } from '../../report/scan-report.js';
+import { scanTable } from '../../report/scan-table.js';
+import { analyzeImage } from '../../scan/analyze-image.js';
+import { inventoryOf } from '../../scan/inventory.js';
+import { readSbom } from '../../scan/sbom-input.js';
+import { matchInventory } from '../../vulndb/match/matcher.js';
+import { VulnStore } from '../../vulndb/index.js';
+import { addCommonOptions, openStore, sourceOptions, type CommonOptions } from '../common.js';
+import { emit, progress } from '../output.js';
+
+interface ScanOptions extends CommonOptions {
+  failOn?: string;
+  dynamic?: boolean;
+}
+
+async function inventoryFor(target: string, o: ScanOptions) {
+  if (target.startsWith('sbom:')) {
+    const sbom = await readSbom(target, target.slice('sbom:'.length));
+    return { ...sbom, layerFacts: undefined, warnings: [] as string[] };
+  }
+  const source = openSource(target, sourceOptions(o));
+  const store = openStore(o);
+  const say = progress(o.quiet);
+  try {
+    const analyzed = await analyzeImage(source, {
+      analyzers: defaultAnalyzers(),
+      cache: store.cache,
+      ...(o.allowDevices ? { allowDevices: true } : {}),
+      onLayer: ({ layer, cached }) => say(`layer ${layer.index + 1}: ${cached ? 'cached' : 'read'}`),
+    });
+    return {
+      image: analyzed.image,
+      os: analyzed.os,
+      packages: inventoryOf(analyzed).packages,
+      layerFacts: analyzed.facts.layers,
+      warnings: analyzed.facts.layers.flatMap((l) => l.warnings),
+    };
+  } finally {
+    store.close();
+    await source.close();
+  }
+}
+
+export async function scanTarget(target: string, o: ScanOptions): Promise<ScanOutcome> {
+  const started = performance.now();
+  const failOn = parseFailOn(o.failOn);
+  if (o.dynamic) throw new ShipshapeError('UNSUPPORTED', '--dynamic: the sandbox is not built yet');
+  try {
+    const inv = await inventoryFor(target, o);
+    const checks = ['packages'];
+    const warnings = [...inv.warnings];
+    let match: ScanOutcome['match'] = { vulnerabilities: [], malware: [] };
+    let database: ScanOutcome['database'] = null;
+    const vulns = VulnStore.open(o.db);
+    try {
+      const totals = vulns.totals();
+      if (totals.advisories === 0) {
+        warnings.push(
+          'the vulnerability database is empty: run `shipshape db update` (or `db import`) to check for vulnerabilities',
+        );
+      } else {
+        match = matchInventory(inv.packages, inv.os, vulns);
+        checks.push('vulnerabilities', 'malicious-packages');
+        const last = vulns
+          .states()
+          .map((s) => s.updatedAt)
+          .sort()
+          .at(-1);
+        database = { advisories: totals.advisories, lastUpdate: last ?? null };
+      }
+    } finally {
+      vulns.close();
+    }
+    const findings = [
+      ...match.vulnerabilities.map((v) => ({
+        kind: 'vulnerability',
+        id: v.id,
+        severity: v.severity,
+        where: `${v.package.name} ${v.package.version}`,
+      })),
+      ...match.malware.map((m) => ({ kind: 'malware', id: m.rule, severity: m.severity, where: m.path })),
+    ];
+    return {
+      image: inv.image,
+      os: inv.os,
+      layerFacts: inv.layerFacts,
+      packages: inv.packages,
+      match,
+      checks,
+      database,
+      verdict: verdictOf(findings, failOn),
+      warnings,
+      totalMs: Math.round(performance.now() - started),
+    };
+  } catch (e) {
+    throw withTarget(e, target);
+  }
+}
+
+export function scanCommand(): Command {
+  const cmd = new Command('scan')
+    .description('inventory an image and match it against the vulnerability and malicious-package database')
+    .argument(
+      '<target>',
+      'image reference, docker-archive:PATH, PATH.tar, oci:DIR[:TAG], dir:PATH or sbom:FILE (CycloneDX)',
+    )
+    .option(
+      '--fail-on <severity>',
+      'exit 1 when a finding at or above this severity exists (critical, high, medium, low, unknown)',
+    )
+    .option('--dynamic', 'also run the image in the sandbox (not built yet)');
+  addCommonOptions(cmd, ['table', 'json']);
+  cmd.action(async (target: string, o: ScanOptions) => {
+    const outcome = await scanTarget(target, o);
+    const text =
+      o.format === 'json'
+        ? JSON.stringify(scanJson(outcome), null, 2)
+        : scanTable(outcome, Boolean(process.stdout.isTTY) && !o.output);
+    await emit(text, o.output);
+    if (!outcome.verdict.pass) process.exitCode = 1;
+  });
+  return cmd;
+}

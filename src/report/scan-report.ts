@@ -1,0 +1,44 @@
+/** The JSON report of `shipshape scan` (CONTRACT.md), built from what the scan found. */
+import type { DetectedOs } from '../analyze/os/detect.js';
+import type { LayerFacts } from '../facts/types.js';
+import type { ResolvedImage } from '../image/types.js';
+import type { Package } from '../inventory/types.js';
+import type { Verdict } from '../policy/verdict.js';
+import type { MatchResult } from '../vulndb/match/matcher.js';
+import { reportLayers, reportTarget, toolInfo } from './model.js';
+
+export interface ScanOutcome {
+  image: ResolvedImage;
+  os: DetectedOs | null;
+  layerFacts: LayerFacts[] | undefined;
+  packages: Package[];
+  match: MatchResult;
+  /** Which checks ran, so an empty list is known to mean "none found", not "not looked". */
+  checks: string[];
+  database: { advisories: number; lastUpdate: string | null } | null;
+  verdict: Verdict;
+  warnings: string[];
+  totalMs: number;
+}
+
+export function scanJson(o: ScanOutcome): object {
+  return {
+    schemaVersion: 1,
+    tool: toolInfo(),
+    target: reportTarget(o.image, o.os),
+    layers: reportLayers(o.image, o.layerFacts),
+    packages: o.packages,
+    vulnerabilities: o.match.vulnerabilities,
+    malware: o.match.malware,
+    secrets: [],
+    misconfigurations: [],
+    binaries: [],
+    behavior: null,
+    verdict: o.verdict,
+    checks: o.checks,
+    database: o.database,
+    warnings: o.warnings,
+    notes: o.image.notes,
+    timings: { totalMs: o.totalMs },
+  };
+}
