@@ -71,7 +71,8 @@ export async function benchEngine(opts: BenchEngineOptions = {}): Promise<Record
 }
 
 /** The floor: gunzip + tar.Parser, every body read, nothing done with it. Returns uncompressed bytes. */
-async function rawPass(file: string): Promise<number> {
+/** The floor of reading a layer: gunzip + tar.Parser over every body, nothing else. */
+export async function rawPass(file: string): Promise<number> {
   let bodyBytes = 0;
   const gunzip = createGunzip({ chunkSize: READ_CHUNK });
   const parser = new Parser({

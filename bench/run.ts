@@ -1,13 +1,15 @@
 /**
  * `npm run bench`: every benchmark, on the real Debian minbase image (built by the test
  * support, cached in ~/.cache/shipshape-test), each printed against a baseline measured in the
- * same run. Set BENCH_ONLY=engine,cache,rss to run a subset; BENCH_GB sizes the RSS layer.
+ * same run. Set BENCH_ONLY=engine,cache,sbom,vulndb,rss to run a subset; BENCH_GB sizes the RSS layer.
  */
 import { join } from 'node:path';
 import { debianOciLayout } from '../test/support/debian-rootfs.js';
 import { benchBigLayer, TARGET_PEAK_RSS_MB } from './big-layer.js';
 import { benchCache } from './cache.bench.js';
 import { benchEngine, TARGET_RATIO } from './engine.bench.js';
+import { benchSbom } from './sbom.bench.js';
+import { benchVulndb } from './vulndb.bench.js';
 import { openSource } from '../src/image/target.js';
 
 const only = process.env.BENCH_ONLY?.split(',');
@@ -34,6 +36,20 @@ if (want('cache')) {
     ...r,
     withinTarget: (r.secondPassMs ?? Infinity) <= 100,
   });
+}
+if (want('sbom')) {
+  const r = await benchSbom(target, blob);
+  print(
+    'SBOM of the image: in-process vs raw (goal ≤ 1.5×); whole process (goal ≤ 0.7 s cached, ≤ 200 MB)',
+    r,
+  );
+}
+if (want('vulndb')) {
+  const r = await benchVulndb();
+  print(
+    'Vulnerability DB: import of the shared mirror; 5,000 lookups on 500,000 advisories (goal ≤ 0.3 s)',
+    r,
+  );
 }
 if (want('rss')) {
   const gb = Number(process.env.BENCH_GB ?? 2);

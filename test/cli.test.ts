@@ -135,6 +135,9 @@ test('cli: demo builds its images offline and inspects each, the second pass fro
   assert.match(r.stdout, /linux\/amd64, linux\/arm64\/v8/);
   assert.match(r.stdout, /Debian GNU\/Linux 12/);
   assert.match(r.stdout, /removed or replaced by a later layer/);
-  assert.match(r.stdout, /\(3 of 3 layers from cache\)/);
+  assert.match(r.stdout, /\(4 of 4 layers from cache\)/);
+  assert.match(r.stdout, /MAL-DEMO-flatmap-stream/);
+  assert.match(r.stdout, /CVE-2019-10744/);
+  assert.match(r.stdout, /Verdict: FAIL/);
   assert.match(r.stdout, /refused \(exit code 2\): .*written through symlink/);
 });

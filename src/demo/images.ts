@@ -39,13 +39,82 @@ function base(osRelease: string): ImageSpec['layers'][number] {
   };
 }
 
+const DPKG_STATUS = `Package: base-files
+Status: install ok installed
+Architecture: amd64
+Version: 12.4+deb12u5
+
+Package: libssl3
+Status: install ok installed
+Architecture: amd64
+Multi-Arch: same
+Source: openssl
+Version: 3.0.11-1~deb12u2
+
+Package: python3-requests
+Status: install ok installed
+Architecture: all
+Source: requests
+Version: 2.28.1+dfsg-1
+`;
+
+function npmPackage(name: string, version: string): string {
+  return JSON.stringify({ name, version, license: 'MIT' }, null, 2);
+}
+
+function pythonMetadata(name: string, version: string): string {
+  return `Metadata-Version: 2.1\nName: ${name}\nVersion: ${version}\nLicense: Apache 2.0\n`;
+}
+
+const PACKAGE_LOCK = JSON.stringify(
+  {
+    name: 'demo-webapp',
+    version: '1.0.0',
+    lockfileVersion: 3,
+    packages: {
+      '': { name: 'demo-webapp', version: '1.0.0' },
+      'node_modules/lodash': { version: '4.17.11' },
+      'node_modules/event-stream': { version: '3.3.6' },
+      'node_modules/event-stream/node_modules/flatmap-stream': { version: '0.1.1' },
+    },
+  },
+  null,
+  2,
+);
+
 export const webapp: ImageSpec = {
   layers: [
     base(DEBIAN_OS_RELEASE),
     {
+      createdBy: 'RUN /bin/sh -c apt-get install -y libssl3 python3-minimal # buildkit',
+      files: [
+        { path: 'var/lib/dpkg/status', content: DPKG_STATUS },
+        {
+          path: 'var/lib/dpkg/info/python3-requests.list',
+          content:
+            '/.\n/usr/lib/python3/dist-packages/requests-2.28.1.dist-info\n/usr/lib/python3/dist-packages/requests-2.28.1.dist-info/METADATA\n',
+        },
+        {
+          path: 'usr/lib/python3/dist-packages/requests-2.28.1.dist-info/METADATA',
+          content: pythonMetadata('requests', '2.28.1'),
+        },
+      ],
+    },
+    {
       createdBy: 'COPY . /app # buildkit',
       files: [
         { path: 'app', type: 'dir' },
+        { path: 'app/package-lock.json', content: PACKAGE_LOCK },
+        { path: 'app/node_modules/lodash/package.json', content: npmPackage('lodash', '4.17.11') },
+        { path: 'app/node_modules/event-stream/package.json', content: npmPackage('event-stream', '3.3.6') },
+        {
+          path: 'app/node_modules/event-stream/node_modules/flatmap-stream/package.json',
+          content: npmPackage('flatmap-stream', '0.1.1'),
+        },
+        {
+          path: 'opt/venv/lib/python3.11/site-packages/requests-2.25.0.dist-info/METADATA',
+          content: pythonMetadata('requests', '2.25.0'),
+        },
         {
           path: 'app/package.json',
           content: '{"name":"demo-webapp","version":"1.0.0","main":"server.js"}\n',

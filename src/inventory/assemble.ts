@@ -31,6 +31,25 @@ function identity(p: PackageFact): string {
   return [p.type, p.namespace ?? '', p.name, p.version, p.arch ?? '', p.innerPath ?? ''].join('\u0000');
 }
 
+/**
+ * dpkg keeps records of removed packages whose config files remain (`deinstall ok
+ * config-files`): nothing of them runs, so they are not inventory (and must not match
+ * advisories). rpm lists imported signing keys as `gpg-pubkey` packages: not software.
+ */
+function isInstalled(p: PackageFact): boolean {
+  const status = p.metadata?.status;
+  if (
+    p.type === 'deb' &&
+    typeof status === 'string' &&
+    !/ installed$/.test(status) &&
+    status !== 'installed'
+  ) {
+    return /half-configured|unpacked|half-installed|triggers-(awaited|pending)/.test(status);
+  }
+  if (p.type === 'rpm' && p.name === 'gpg-pubkey') return false;
+  return true;
+}
+
 type FactsByPath<T> = Map<string, T[]>;
 
 function factsByLayerAndPath(image: ImageFacts): {
@@ -137,11 +156,24 @@ export function assembleInventory(image: ImageFacts, os: DetectedOs | null): Inv
   const records = new Map<string, Package>();
   for (const { fact, layer } of found) {
     if (typeof fact.name !== 'string' || !fact.name.trim() || typeof fact.version !== 'string') continue;
+    if (!isInstalled(fact)) continue;
     const key = identity(fact);
     const existing = records.get(key);
     if (existing) {
-      if (!existing.paths.includes(fact.path)) existing.paths.push(fact.path);
-      existing.layer = Math.min(existing.layer, layer);
+      // A lockfile names what will be installed; the layer that installed it added the package,
+      // and the installed location is where a user looks first.
+      const installed = fact.metadata?.source === 'installed';
+      const existingFromLockfile = existing.metadata?.source === 'lockfile';
+      if (!existing.paths.includes(fact.path)) {
+        if (installed && existingFromLockfile) existing.paths.unshift(fact.path);
+        else existing.paths.push(fact.path);
+      }
+      if (installed && existingFromLockfile) {
+        existing.layer = layer;
+        existing.metadata = { ...existing.metadata, ...fact.metadata };
+      } else if (!(existing.metadata?.source === 'installed' && fact.metadata?.source === 'lockfile')) {
+        existing.layer = Math.min(existing.layer, layer);
+      }
       continue;
     }
     const pkg = toPackage(fact, layer, os);

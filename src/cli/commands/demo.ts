@@ -2,12 +2,20 @@ import { mkdir, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
+import { writeDemoAdvisories } from '../../demo/advisories.js';
 import { writeDemoImages } from '../../demo/images.js';
 import { isShipshapeError } from '../../errors.js';
 import { inspectJson, inspectTable } from '../../report/inspect.js';
+import { sbomTable } from '../../report/sbom-table.js';
+import { scanJson } from '../../report/scan-report.js';
+import { scanTable } from '../../report/scan-table.js';
+import { openDatabase } from '../../store/sqlite.js';
+import { importPath } from '../../vulndb/index.js';
 import { addCommonOptions, type CommonOptions } from '../common.js';
 import { emit } from '../output.js';
 import { inspectTarget } from './inspect.js';
+import { sbomOf } from './sbom.js';
+import { scanTarget } from './scan.js';
 
 interface DemoOptions extends CommonOptions {
   dir?: string;
@@ -18,58 +26,92 @@ function defaultDemoDir(): string {
   return join(cacheHome, 'shipshape', 'demo');
 }
 
-/** The README's main job: build harmless demo images and run every capability on them, offline. */
+/**
+ * The README's main job: build harmless demo images and demo vulnerability data, then run every
+ * capability on them, offline. The demo keeps its own database (in the demo folder) so its
+ * made-up advisories never reach the user's real one.
+ */
 export function demoCommand(): Command {
   const cmd = new Command('demo')
-    .description('build demo images (no network) and run everything shipshape can do on them')
-    .option('--dir <dir>', 'where to write the demo images (default ~/.cache/shipshape/demo)');
+    .description('build demo images and data (no network) and run everything shipshape can do on them')
+    .option('--dir <dir>', 'where to write the demo images and database (default ~/.cache/shipshape/demo)');
   addCommonOptions(cmd, ['table', 'json']);
   cmd.action(async (o: DemoOptions) => {
     const dir = o.dir ?? defaultDemoDir();
     await rm(dir, { recursive: true, force: true });
     await mkdir(dir, { recursive: true });
-    const targets = await writeDemoImages(dir);
+    const db = o.db ?? join(dir, 'demo.db');
+    const opts: CommonOptions = { ...o, db };
+    const targets = await writeDemoImages(join(dir, 'images'));
+    const sections: string[] = [`Demo images and database written to ${dir}`];
+    const results: { title: string; result: object }[] = [];
+    const section = (title: string, command: string, body: string) =>
+      sections.push('', `== ${title}`, `$ shipshape ${command}`, body);
+
     const runs: [string, string, CommonOptions][] = [
       [
-        'A web app in an OCI layout: three layers, the last deletes a file the second shipped',
+        'A web app in an OCI layout: the last layer deletes a file an earlier one shipped',
         targets.webapp,
-        o,
+        opts,
       ],
       [
         'A multi-platform index (zstd layers), amd64 picked',
         targets.multiarch,
-        { ...o, platform: 'linux/amd64' },
+        { ...opts, platform: 'linux/amd64' },
       ],
-      ['The same index, arm64/v8 picked', targets.multiarch, { ...o, platform: 'linux/arm64/v8' }],
-      ['A docker save tarball whose layers are symlinks', targets.legacy, o],
+      ['The same index, arm64/v8 picked', targets.multiarch, { ...opts, platform: 'linux/arm64/v8' }],
+      ['A docker save tarball whose layers are symlinks', targets.legacy, opts],
     ];
-    const results = [];
-    const sections: string[] = [`Demo images written to ${dir}`];
-    for (const [title, target, opts] of runs) {
-      const r = await inspectTarget(target, opts);
+    for (const [title, target, runOpts] of runs) {
+      const r = await inspectTarget(target, runOpts);
       results.push({ title, result: inspectJson(r) });
-      sections.push(
-        '',
-        `== ${title}`,
-        `$ shipshape inspect ${target}${opts.platform !== o.platform ? ` --platform ${opts.platform}` : ''}`,
-        inspectTable(r, false),
-      );
+      const platform = runOpts.platform !== o.platform ? ` --platform ${runOpts.platform}` : '';
+      section(title, `inspect ${target}${platform}`, inspectTable(r, false));
     }
-    const refused = await inspectTarget(targets.hostile, o).then(
+
+    const refused = await inspectTarget(targets.hostile, opts).then(
       () => 'not refused (this is a bug)',
       (e: unknown) => (isShipshapeError(e) ? `refused (exit code 2): ${e.message}` : `failed: ${String(e)}`),
     );
-    sections.push(
-      '',
-      '== A hostile layer that writes through a symlink pointing out of the root',
-      `$ shipshape inspect ${targets.hostile}`,
+    section(
+      'A hostile layer that writes through a symlink pointing out of the root',
+      `inspect ${targets.hostile}`,
       refused,
     );
     results.push({ title: 'hostile layer', result: { refused } });
-    const again = await inspectTarget(targets.webapp, o);
+
+    const sbom = await sbomOf(targets.webapp, opts);
+    section(
+      'The inventory of the web app: OS and language packages with the layer that added each',
+      `sbom ${targets.webapp} --format table   (also: --format cyclonedx | spdx)`,
+      sbomTable(sbom, false),
+    );
+
+    const advisories = await writeDemoAdvisories(join(dir, 'advisories'));
+    const store = openDatabase(db);
+    try {
+      const imported = await importPath(store, advisories);
+      section(
+        'Demo vulnerability data, imported offline',
+        `db import ${advisories} --db ${db}`,
+        `${imported.results.reduce((n, r) => n + r.inserted + r.updated, 0)} advisories imported`,
+      );
+    } finally {
+      store.close();
+    }
+    const scan = await scanTarget(targets.webapp, { ...opts, failOn: 'high' });
+    results.push({ title: 'scan', result: scanJson(scan) });
+    section(
+      'Known vulnerabilities and a malicious npm package, with --fail-on high',
+      `scan ${targets.webapp} --fail-on high --db ${db}`,
+      scanTable(scan, false),
+    );
+
+    const again = await inspectTarget(targets.webapp, opts);
+    const layers = again.image.layers.length;
     sections.push(
       '',
-      `== The layer cache: inspecting the web app again read ${again.image.layers.length - again.analyzed!.cacheHits} layers and took ${again.totalMs} ms (${again.analyzed!.cacheHits} of ${again.image.layers.length} layers from cache)`,
+      `== The layer cache: inspecting the web app again read ${layers - again.analyzed!.cacheHits} layers and took ${again.totalMs} ms (${again.analyzed!.cacheHits} of ${layers} layers from cache)`,
     );
     await emit(
       o.format === 'json' ? JSON.stringify({ dir, runs: results }, null, 2) : sections.join('\n'),
