@@ -5,23 +5,28 @@
 import { Command, CommanderError } from 'commander';
 import { errorMessage, isShipshapeError, printable } from '../errors.js';
 import { VERSION } from '../version.js';
-import { dbCommand } from './commands/db.js';
-import { demoCommand } from './commands/demo.js';
-import { inspectCommand } from './commands/inspect.js';
-import { sbomCommand } from './commands/sbom.js';
-import { scanCommand } from './commands/scan.js';
 
-export function program(): Command {
+/**
+ * Each command is loaded only when it runs: the modules behind all of them take about half a
+ * second to import, more than a cached `sbom` takes to do its work.
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  inspect: async () => (await import('./commands/inspect.js')).inspectCommand(),
+  scan: async () => (await import('./commands/scan.js')).scanCommand(),
+  sbom: async () => (await import('./commands/sbom.js')).sbomCommand(),
+  demo: async () => (await import('./commands/demo.js')).demoCommand(),
+  db: async () => (await import('./commands/db.js')).dbCommand(),
+};
+
+export async function program(argv: string[] = []): Promise<Command> {
   const p = new Command('shipshape')
     .description('Is this container image safe to run? Inventory, vulnerabilities, malware and behaviour.')
     .version(VERSION)
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
-  p.addCommand(inspectCommand());
-  p.addCommand(scanCommand());
-  p.addCommand(sbomCommand());
-  p.addCommand(demoCommand());
-  p.addCommand(dbCommand());
+  const named = argv.slice(2).find((a) => !a.startsWith('-'));
+  const wanted = named && named in COMMANDS ? [named] : Object.keys(COMMANDS);
+  for (const name of wanted) p.addCommand(await COMMANDS[name]!());
   for (const c of p.commands) c.exitOverride();
   return p;
 }
@@ -29,7 +34,7 @@ export function program(): Command {
 export async function run(argv: string[]): Promise<number> {
   const debug = argv.includes('--debug');
   try {
-    await program().parseAsync(argv);
+    await (await program(argv)).parseAsync(argv);
     // A command that finished but failed its policy sets exit code 1 itself.
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
@@ -44,7 +49,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     process.stderr.write(`shipshape: internal error: ${printable(errorMessage(e), 2000)}\n`);
     if (debug && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
-    else process.stderr.write('(run with --debug for details; please report this)\n');
+    else process.stderr.write('(run with --help for usage; --debug for details; please report this)\n');
     return 2;
   }
 }

@@ -7,7 +7,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { ShipshapeError } from '../errors.js';
 import { ArchiveIndex, type ArchiveMember } from './archive-index.js';
 import { layerHistory, MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES, parseImageConfig } from './manifest.js';

@@ -3,7 +3,7 @@
  * inventory so it can be matched again without touching the image.
  */
 import { PackageURL } from 'packageurl-js';
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import type { DetectedOs } from '../analyze/os/detect.js';
 import type { PackageType } from '../analyze/packages/types.js';
 import { ShipshapeError } from '../errors.js';
@@ -25,15 +25,15 @@ const component = z
     description: z.string().optional(),
     licenses: z.array(z.unknown()).optional(),
   })
-  .loose();
+  .passthrough();
 const bomSchema = z
   .object({
     bomFormat: z.literal('CycloneDX'),
     specVersion: z.string(),
-    metadata: z.object({ component: component.optional() }).loose().optional(),
+    metadata: z.object({ component: component.optional() }).passthrough().optional(),
     components: z.array(component).max(1_000_000).optional(),
   })
-  .loose();
+  .passthrough();
 
 const PURL_TYPES: Record<string, PackageType> = {
   deb: 'deb',

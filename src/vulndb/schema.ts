@@ -5,7 +5,7 @@
  * hostile record cannot blow up storage or matching; unknown fields pass through untouched and
  * are kept in the stored record. A record that fails is skipped with a reason, never thrown.
  */
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { printable } from '../errors.js';
 import { isTimestamp } from './timestamp.js';
 import type { OsvRecord } from './types.js';
@@ -39,53 +39,62 @@ const idList = z.array(short).max(LIMITS.aliases);
 const jsonObject = z.record(z.string(), z.unknown());
 
 const severity = z
-  .array(z.looseObject({ type: short, score: z.string().max(LIMITS.url) }))
+  .array(z.object({ type: short, score: z.string().max(LIMITS.url) }).passthrough())
   .max(LIMITS.severities);
 
-const event = z.looseObject({
-  introduced: short.optional(),
-  fixed: short.optional(),
-  last_affected: short.optional(),
-  limit: short.optional(),
-});
+const event = z
+  .object({
+    introduced: short.optional(),
+    fixed: short.optional(),
+    last_affected: short.optional(),
+    limit: short.optional(),
+  })
+  .passthrough();
 
-const range = z.looseObject({
-  type: z.enum(['ECOSYSTEM', 'SEMVER', 'GIT']),
-  repo: z.string().max(LIMITS.url).optional(),
-  events: z.array(event).max(LIMITS.events),
-  database_specific: jsonObject.optional(),
-});
+const range = z
+  .object({
+    type: z.enum(['ECOSYSTEM', 'SEMVER', 'GIT']),
+    repo: z.string().max(LIMITS.url).optional(),
+    events: z.array(event).max(LIMITS.events),
+    database_specific: jsonObject.optional(),
+  })
+  .passthrough();
 
-const affected = z.looseObject({
-  package: z
-    .looseObject({
-      ecosystem: short.min(1),
-      name: short.min(1),
-      purl: z.string().max(LIMITS.url).optional(),
-    })
-    .optional(),
-  ranges: z.array(range).max(LIMITS.ranges).optional(),
-  versions: z.array(short).max(LIMITS.versions).optional(),
-  severity: severity.optional(),
-  ecosystem_specific: jsonObject.optional(),
-  database_specific: jsonObject.optional(),
-});
+const affected = z
+  .object({
+    package: z
+      .object({
+        ecosystem: short.min(1),
+        name: short.min(1),
+        purl: z.string().max(LIMITS.url).optional(),
+      })
+      .passthrough()
+      .optional(),
+    ranges: z.array(range).max(LIMITS.ranges).optional(),
+    versions: z.array(short).max(LIMITS.versions).optional(),
+    severity: severity.optional(),
+    ecosystem_specific: jsonObject.optional(),
+    database_specific: jsonObject.optional(),
+  })
+  .passthrough();
 
-export const osvRecordSchema = z.looseObject({
-  schema_version: short.optional(),
-  id: z.string().refine(isValidOsvId, { message: 'not a valid OSV id' }),
-  modified: timestamp,
-  published: timestamp.optional(),
-  withdrawn: timestamp.optional(),
-  aliases: idList.optional(),
-  related: idList.optional(),
-  upstream: idList.optional(),
-  summary: z.string().max(LIMITS.summary).optional(),
-  details: z.string().max(LIMITS.details).optional(),
-  severity: severity.optional(),
-  affected: z.array(affected).max(LIMITS.affected).optional(),
-  database_specific: jsonObject.optional(),
-});
+export const osvRecordSchema = z
+  .object({
+    schema_version: short.optional(),
+    id: z.string().refine(isValidOsvId, { message: 'not a valid OSV id' }),
+    modified: timestamp,
+    published: timestamp.optional(),
+    withdrawn: timestamp.optional(),
+    aliases: idList.optional(),
+    related: idList.optional(),
+    upstream: idList.optional(),
+    summary: z.string().max(LIMITS.summary).optional(),
+    details: z.string().max(LIMITS.details).optional(),
+    severity: severity.optional(),
+    affected: z.array(affected).max(LIMITS.affected).optional(),
+    database_specific: jsonObject.optional(),
+  })
+  .passthrough();
 
 export type ParseResult = { ok: true; record: OsvRecord } | { ok: false; id: string | null; reason: string };
 

@@ -6,7 +6,7 @@
  * reported as its packages.
  */
 import { inflateSync } from 'node:zlib';
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import type { PackageFact } from '../types.js';
 
 /** The JSON of the largest dependency trees is a few hundred KB. */
