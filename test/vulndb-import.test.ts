@@ -138,7 +138,10 @@ describe('vulndb: hostile imports', () => {
     assert.ok(store.advisory(good.id));
     assert.equal(warnings.length, 3);
     assert.match(warnings[0]!, /mixed\.zip: broken\.json: skipped: invalid JSON/);
-    assert.match(warnings[1]!, /huge\.json: GHSA-npm0-0000-0002: skipped: details: (Too big|String must contain at most)/);
+    assert.match(
+      warnings[1]!,
+      /huge\.json: GHSA-npm0-0000-0002: skipped: details: (Too big|String must contain at most)/,
+    );
     assert.match(warnings[2]!, /typed\.json: GHSA-npm0-0000-0003: skipped: affected/);
   });
 
