@@ -111,7 +111,7 @@ test('scan: OS and npm vulnerabilities, a malicious nested npm package, layers, 
   const r = await runCli(['scan', '--format', 'json', target], env);
   assert.equal(r.code, 0, r.stderr);
   const report = JSON.parse(r.stdout);
-  assert.deepEqual(report.checks, ['packages', 'vulnerabilities', 'malicious-packages']);
+  assert.deepEqual(report.checks, ['packages', 'vulnerabilities', 'malicious-packages', 'os-eol']);
   const vulns = report.vulnerabilities.map(
     (v: { id: string; package: { name: string }; severity: string; fixedVersion: string; layer: number }) => [
       v.id,
@@ -165,4 +165,68 @@ test('scan: an empty database says so instead of reporting no vulnerabilities', 
   const report = JSON.parse(r.stdout);
   assert.deepEqual(report.checks, ['packages']);
   assert.match(report.warnings.join('\n'), /vulnerability database is empty/);
+});
+
+test('scan: an ignore file suppresses what it names (listed in the report); expired entries no longer apply', async () => {
+  const dir = tempDir();
+  const osv = join(dir, 'osv');
+  mkdirSync(osv);
+  for (const r of records) writeFileSync(join(osv, `${r.id}.json`), JSON.stringify(r));
+  const env = { SHIPSHAPE_DB: join(dir, 'db.sqlite') };
+  assert.equal((await runCli(['db', 'import', osv], env)).code, 0);
+  const image = buildImage({
+    layers: [
+      {
+        files: [
+          {
+            path: 'etc/os-release',
+            content: 'ID=debian\nVERSION_ID="10"\nPRETTY_NAME="Debian GNU/Linux 10 (buster)"\n',
+          },
+          { path: 'app/node_modules/lodash/package.json', content: pkg('lodash', '4.17.10') },
+          { path: 'app/node_modules/flatmap-stream/package.json', content: pkg('flatmap-stream', '0.1.1') },
+        ],
+      },
+    ],
+  });
+  await writeOciLayout(join(dir, 'oci'), [{ image }]);
+  const ignore = join(dir, 'ignore.yaml');
+  writeFileSync(
+    ignore,
+    [
+      '- id: GHSA-mh6f-8j2x-4483',
+      '  package: lodash',
+      '  reason: prototype pollution not reachable from user input',
+      '- id: MAL-2018-1002',
+      '  reason: an old exception that must not hide malware any more',
+      '  expires: 2020-01-01',
+      '- id: CVE-2024-0727',
+      '  package: some-other-package',
+      '  reason: does not apply to lodash',
+    ].join('\n'),
+  );
+  const r = await runCli(
+    ['scan', '--format', 'json', '--ignore-file', ignore, `oci:${join(dir, 'oci')}`],
+    env,
+  );
+  assert.equal(r.code, 0, r.stderr);
+  const report = JSON.parse(r.stdout);
+  assert.deepEqual(
+    report.vulnerabilities.map((v: { id: string }) => v.id),
+    ['os-eol'],
+    'lodash suppressed (matched through its alias); Debian 10 is end of life',
+  );
+  assert.match(
+    report.vulnerabilities[0].title,
+    /Debian GNU\/Linux 10 \(buster\) reached its end of life on 2024-06-30/,
+  );
+  assert.deepEqual(
+    report.suppressed.map((s: { id: string; reason: string }) => [s.id, s.reason]),
+    [['CVE-2018-16487', 'prototype pollution not reachable from user input']],
+  );
+  assert.equal(report.malware[0].rule, 'MAL-2018-1002', 'the expired entry hides nothing');
+  assert.match(report.warnings.join('\n'), /MAL-2018-1002 expired on 2020-01-01/);
+  writeFileSync(ignore, '- id: X\n');
+  const bad = await runCli(['scan', '--ignore-file', ignore, `oci:${join(dir, 'oci')}`], env);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /reason/);
 });

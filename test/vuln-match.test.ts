@@ -249,3 +249,22 @@ test('matcher: one finding per (package, CVE), aliases merged, withdrawn ignored
     },
   ]);
 });
+
+test('os-eol: releases past their end of support get a finding; current ones do not', async () => {
+  const { osEolFinding } = await import('../src/vulndb/eol/os-eol.js');
+  const now = new Date('2026-11-29T00:00:00Z');
+  assert.equal(osEolFinding({ family: 'debian', version: '10', name: null }, now)?.id, 'os-eol');
+  assert.equal(osEolFinding({ family: 'alpine', version: '3.15.11', name: null }, now)?.severity, 'high');
+  assert.equal(
+    osEolFinding({ family: 'centos', version: '7', name: 'CentOS Linux 7' }, now)?.match.range,
+    'end of life 2024-06-30',
+  );
+  assert.equal(osEolFinding({ family: 'debian', version: '12', name: null }, now), null);
+  assert.equal(
+    osEolFinding({ family: 'debian', version: '10', name: null }, new Date('2024-06-30T12:00:00Z')),
+    null,
+    'the last day is still supported',
+  );
+  assert.equal(osEolFinding({ family: 'unknownos', version: '1', name: null }, now), null);
+  assert.equal(osEolFinding(null, now), null);
+});

@@ -3,6 +3,7 @@ import type { DetectedOs } from '../analyze/os/detect.js';
 import type { LayerFacts } from '../facts/types.js';
 import type { ResolvedImage } from '../image/types.js';
 import type { Package } from '../inventory/types.js';
+import type { Suppressed } from '../policy/ignore.js';
 import type { Verdict } from '../policy/verdict.js';
 import type { MatchResult } from '../vulndb/match/matcher.js';
 import { reportLayers, reportTarget, toolInfo } from './model.js';
@@ -16,6 +17,8 @@ export interface ScanOutcome {
   /** Which checks ran, so an empty list is known to mean "none found", not "not looked". */
   checks: string[];
   database: { advisories: number; lastUpdate: string | null } | null;
+  /** Findings an ignore file accepted, with its reasons. */
+  suppressed: Suppressed[];
   verdict: Verdict;
   warnings: string[];
   totalMs: number;
@@ -35,6 +38,7 @@ export function scanJson(o: ScanOutcome): object {
     binaries: [],
     behavior: null,
     verdict: o.verdict,
+    suppressed: o.suppressed,
     checks: o.checks,
     database: o.database,
     warnings: o.warnings,

@@ -38,6 +38,7 @@ export function scanTable(o: ScanOutcome, color: boolean): string {
     }
     lines.push('', t.toString());
   }
+  for (const x of o.suppressed) lines.push(`suppressed: ${x.kind} ${x.id} in ${x.package} (${x.reason})`);
   lines.push('', `Checks run: ${o.checks.join(', ')}`);
   lines.push(
     o.verdict.pass

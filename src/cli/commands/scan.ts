@@ -2,12 +2,14 @@ import { Command } from 'commander';
 import { defaultAnalyzers } from '../../analyze/index.js';
 import { ShipshapeError, withTarget } from '../../errors.js';
 import { openSource } from '../../image/target.js';
+import { applyIgnores, loadIgnoreFile } from '../../policy/ignore.js';
 import { parseFailOn, verdictOf } from '../../policy/verdict.js';
 import { scanJson, type ScanOutcome } from '../../report/scan-report.js';
 import { scanTable } from '../../report/scan-table.js';
 import { analyzeImage } from '../../scan/analyze-image.js';
 import { inventoryOf } from '../../scan/inventory.js';
 import { readSbom } from '../../scan/sbom-input.js';
+import { osEolFinding } from '../../vulndb/eol/os-eol.js';
 import { matchInventory } from '../../vulndb/match/matcher.js';
 import { VulnStore } from '../../vulndb/index.js';
 import { addCommonOptions, openStore, sourceOptions, type CommonOptions } from '../common.js';
@@ -15,6 +17,7 @@ import { emit, progress } from '../output.js';
 
 interface ScanOptions extends CommonOptions {
   failOn?: string;
+  ignoreFile?: string;
   dynamic?: boolean;
 }
 
@@ -76,6 +79,27 @@ export async function scanTarget(target: string, o: ScanOptions): Promise<ScanOu
     } finally {
       vulns.close();
     }
+    const eol = osEolFinding(inv.os);
+    if (inv.os) checks.push('os-eol');
+    if (eol) match.vulnerabilities.unshift(eol);
+    const ignore = await loadIgnoreFile(o.ignoreFile);
+    const vulnsKept = applyIgnores(
+      match.vulnerabilities,
+      (v) => ({
+        kind: 'vulnerability',
+        ids: [v.id, ...v.aliases],
+        packages: [v.package.name, v.package.purl],
+      }),
+      ignore,
+    );
+    const malwareKept = applyIgnores(
+      match.malware,
+      (m) => ({ kind: 'malware', ids: [m.rule], packages: [m.path] }),
+      ignore,
+    );
+    match = { vulnerabilities: vulnsKept.kept, malware: malwareKept.kept };
+    const suppressed = [...vulnsKept.suppressed, ...malwareKept.suppressed];
+    warnings.push(...vulnsKept.warnings);
     const findings = [
       ...match.vulnerabilities.map((v) => ({
         kind: 'vulnerability',
@@ -93,6 +117,7 @@ export async function scanTarget(target: string, o: ScanOptions): Promise<ScanOu
       match,
       checks,
       database,
+      suppressed,
       verdict: verdictOf(findings, failOn),
       warnings,
       totalMs: Math.round(performance.now() - started),
@@ -112,6 +137,10 @@ export function scanCommand(): Command {
     .option(
       '--fail-on <severity>',
       'exit 1 when a finding at or above this severity exists (critical, high, medium, low, unknown)',
+    )
+    .option(
+      '--ignore-file <path>',
+      'accepted findings (default: .shipshapeignore in the current directory, if present)',
     )
     .option('--dynamic', 'also run the image in the sandbox (not built yet)');
   addCommonOptions(cmd, ['table', 'json']);
