@@ -1,11 +1,10 @@
+import { analyzeTarget } from '../analyze-target.js';
 import { Command } from 'commander';
-import { defaultAnalyzers } from '../../analyze/index.js';
 import { withTarget } from '../../errors.js';
 import { openSource } from '../../image/target.js';
 import { inspectJson, inspectTable, type InspectResult } from '../../report/inspect.js';
-import { analyzeImage } from '../../scan/analyze-image.js';
-import { addCommonOptions, openStore, sourceOptions, type CommonOptions } from '../common.js';
-import { emit, progress } from '../output.js';
+import { addCommonOptions, sourceOptions, type CommonOptions } from '../common.js';
+import { emit } from '../output.js';
 
 interface InspectOptions extends CommonOptions {
   configOnly?: boolean;
@@ -14,30 +13,21 @@ interface InspectOptions extends CommonOptions {
 /** Resolves the target and, unless --config-only, reads every layer once (cached by digest). */
 export async function inspectTarget(target: string, o: InspectOptions): Promise<InspectResult> {
   const started = performance.now();
-  const source = openSource(target, sourceOptions(o));
-  const store = o.configOnly ? null : openStore(o);
-  const say = progress(o.quiet);
   try {
     if (o.configOnly) {
-      const image = await source.resolve();
-      return { image, analyzed: null, cached: [], totalMs: Math.round(performance.now() - started) };
+      const source = openSource(target, sourceOptions(o));
+      try {
+        const image = await source.resolve();
+        return { image, analyzed: null, cached: [], totalMs: Math.round(performance.now() - started) };
+      } finally {
+        await source.close();
+      }
     }
     const cached: boolean[] = [];
-    const analyzed = await analyzeImage(source, {
-      analyzers: defaultAnalyzers(),
-      cache: store?.cache ?? null,
-      ...(o.allowDevices ? { allowDevices: true } : {}),
-      onLayer: ({ layer, cached: hit }) => {
-        cached[layer.index] = hit;
-        say(`layer ${layer.index + 1}: ${hit ? 'cached' : 'read'}`);
-      },
-    });
+    const analyzed = await analyzeTarget(target, o, (index, hit) => (cached[index] = hit));
     return { image: analyzed.image, analyzed, cached, totalMs: Math.round(performance.now() - started) };
   } catch (e) {
     throw withTarget(e, target);
-  } finally {
-    store?.close();
-    await source.close();
   }
 }
 

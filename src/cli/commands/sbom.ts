@@ -1,30 +1,20 @@
+import { analyzeTarget } from '../analyze-target.js';
 import { Command } from 'commander';
-import { defaultAnalyzers } from '../../analyze/index.js';
 import { withTarget } from '../../errors.js';
-import { openSource } from '../../image/target.js';
 import { cyclonedxJson } from '../../report/cyclonedx.js';
 import { reportLayers, reportTarget, toolInfo } from '../../report/model.js';
 import type { SbomInput } from '../../report/sbom-context.js';
 import { sbomTable } from '../../report/sbom-table.js';
 import { spdxJson } from '../../report/spdx.js';
-import { analyzeImage } from '../../scan/analyze-image.js';
 import { inventoryOf } from '../../scan/inventory.js';
 import { VERSION } from '../../version.js';
-import { addCommonOptions, openStore, sourceOptions, type CommonOptions } from '../common.js';
-import { emit, progress } from '../output.js';
+import { addCommonOptions, type CommonOptions } from '../common.js';
+import { emit } from '../output.js';
 
 /** Reads the image (layers from the cache where possible) and assembles its inventory. */
 export async function sbomOf(target: string, o: CommonOptions): Promise<SbomInput & { warnings: string[] }> {
-  const source = openSource(target, sourceOptions(o));
-  const store = openStore(o);
-  const say = progress(o.quiet);
   try {
-    const analyzed = await analyzeImage(source, {
-      analyzers: defaultAnalyzers(),
-      cache: store.cache,
-      ...(o.allowDevices ? { allowDevices: true } : {}),
-      onLayer: ({ layer, cached }) => say(`layer ${layer.index + 1}: ${cached ? 'cached' : 'read'}`),
-    });
+    const analyzed = await analyzeTarget(target, o);
     return {
       image: analyzed.image,
       os: analyzed.os,
@@ -35,9 +25,6 @@ export async function sbomOf(target: string, o: CommonOptions): Promise<SbomInpu
     };
   } catch (e) {
     throw withTarget(e, target);
-  } finally {
-    store.close();
-    await source.close();
   }
 }
 

@@ -1,19 +1,17 @@
+import { analyzeTarget } from '../analyze-target.js';
 import { Command } from 'commander';
-import { defaultAnalyzers } from '../../analyze/index.js';
 import { ShipshapeError, withTarget } from '../../errors.js';
-import { openSource } from '../../image/target.js';
 import { applyIgnores, loadIgnoreFile } from '../../policy/ignore.js';
 import { parseFailOn, verdictOf } from '../../policy/verdict.js';
 import { scanJson, type ScanOutcome } from '../../report/scan-report.js';
 import { scanTable } from '../../report/scan-table.js';
-import { analyzeImage } from '../../scan/analyze-image.js';
 import { inventoryOf } from '../../scan/inventory.js';
 import { readSbom } from '../../scan/sbom-input.js';
 import { osEolFinding } from '../../vulndb/eol/os-eol.js';
 import { matchInventory } from '../../vulndb/match/matcher.js';
 import { VulnStore } from '../../vulndb/index.js';
-import { addCommonOptions, openStore, sourceOptions, type CommonOptions } from '../common.js';
-import { emit, progress } from '../output.js';
+import { addCommonOptions, type CommonOptions } from '../common.js';
+import { emit } from '../output.js';
 
 interface ScanOptions extends CommonOptions {
   failOn?: string;
@@ -26,27 +24,14 @@ async function inventoryFor(target: string, o: ScanOptions) {
     const sbom = await readSbom(target, target.slice('sbom:'.length));
     return { ...sbom, layerFacts: undefined, warnings: [] as string[] };
   }
-  const source = openSource(target, sourceOptions(o));
-  const store = openStore(o);
-  const say = progress(o.quiet);
-  try {
-    const analyzed = await analyzeImage(source, {
-      analyzers: defaultAnalyzers(),
-      cache: store.cache,
-      ...(o.allowDevices ? { allowDevices: true } : {}),
-      onLayer: ({ layer, cached }) => say(`layer ${layer.index + 1}: ${cached ? 'cached' : 'read'}`),
-    });
-    return {
-      image: analyzed.image,
-      os: analyzed.os,
-      packages: inventoryOf(analyzed).packages,
-      layerFacts: analyzed.facts.layers,
-      warnings: analyzed.facts.layers.flatMap((l) => l.warnings),
-    };
-  } finally {
-    store.close();
-    await source.close();
-  }
+  const analyzed = await analyzeTarget(target, o);
+  return {
+    image: analyzed.image,
+    os: analyzed.os,
+    packages: inventoryOf(analyzed).packages,
+    layerFacts: analyzed.facts.layers,
+    warnings: analyzed.facts.layers.flatMap((l) => l.warnings),
+  };
 }
 
 export async function scanTarget(target: string, o: ScanOptions): Promise<ScanOutcome> {
