@@ -230,3 +230,77 @@ test('scan: an ignore file suppresses what it names (listed in the report); expi
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /reason/);
 });
+
+test('scan: OpenVEX and CycloneDX VEX statements suppress what they cover, for the products they name', async () => {
+  const dir = tempDir();
+  const osv = join(dir, 'osv');
+  mkdirSync(osv);
+  for (const r of records) writeFileSync(join(osv, `${r.id}.json`), JSON.stringify(r));
+  const env = { SHIPSHAPE_DB: join(dir, 'db.sqlite') };
+  assert.equal((await runCli(['db', 'import', osv], env)).code, 0);
+  const image = buildImage({
+    layers: [
+      {
+        files: [
+          { path: 'etc/os-release', content: 'ID=debian\nVERSION_ID="12"\n' },
+          { path: 'var/lib/dpkg/status', content: status },
+          { path: 'app/node_modules/lodash/package.json', content: pkg('lodash', '4.17.10') },
+        ],
+      },
+    ],
+  });
+  await writeOciLayout(join(dir, 'oci'), [{ image }]);
+  const target = `oci:${join(dir, 'oci')}`;
+  const openvex = join(dir, 'openvex.json');
+  writeFileSync(
+    openvex,
+    JSON.stringify({
+      '@context': 'https://openvex.dev/ns/v0.2.0',
+      '@id': 'https://example.invalid/vex/1',
+      statements: [
+        {
+          vulnerability: { name: 'CVE-2024-0727' },
+          products: [{ '@id': 'pkg:deb/debian/libssl3@3.0.11-1~deb12u2' }],
+          status: 'not_affected',
+          justification: 'vulnerable_code_not_in_execute_path',
+        },
+        // Another product: must not suppress lodash.
+        { vulnerability: 'CVE-2018-16487', products: ['pkg:npm/lodash@4.17.21'], status: 'not_affected' },
+      ],
+    }),
+  );
+  const r1 = JSON.parse((await runCli(['scan', '--format', 'json', '--vex', openvex, target], env)).stdout);
+  assert.deepEqual(
+    r1.vulnerabilities.map((v: { id: string }) => v.id),
+    ['CVE-2018-16487'],
+  );
+  assert.deepEqual(
+    r1.suppressed.map((s: { id: string; reason: string }) => [s.id, s.reason]),
+    [['CVE-2024-0727', 'VEX not_affected: vulnerable_code_not_in_execute_path']],
+  );
+  const cdx = join(dir, 'cdx-vex.json');
+  writeFileSync(
+    cdx,
+    JSON.stringify({
+      bomFormat: 'CycloneDX',
+      specVersion: '1.6',
+      vulnerabilities: [
+        {
+          id: 'GHSA-mh6f-8j2x-4483',
+          analysis: { state: 'false_positive', detail: 'merge() never sees user input' },
+          affects: [{ ref: 'pkg:npm/lodash@4.17.10' }],
+        },
+        { id: 'CVE-2024-0727', analysis: { state: 'in_triage' }, affects: [] },
+      ],
+    }),
+  );
+  const r2 = JSON.parse((await runCli(['scan', '--format', 'json', '--vex', cdx, target], env)).stdout);
+  assert.deepEqual(
+    r2.vulnerabilities.map((v: { id: string }) => v.id),
+    ['CVE-2024-0727'],
+    'in_triage suppresses nothing; lodash is matched through its GHSA alias',
+  );
+  const bad = await runCli(['scan', '--vex', join(dir, 'osv', 'MAL-2018-1002.json'), target], env);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /neither an OpenVEX nor a CycloneDX VEX document/);
+});

@@ -1,7 +1,8 @@
 import { analyzeTarget } from '../analyze-target.js';
 import { Command } from 'commander';
 import { ShipshapeError, withTarget } from '../../errors.js';
-import { applyIgnores, loadIgnoreFile } from '../../policy/ignore.js';
+import { applyIgnores, loadIgnoreFile, type Suppressed } from '../../policy/ignore.js';
+import { loadVex, vexFor } from '../../policy/vex.js';
 import { parseFailOn, verdictOf } from '../../policy/verdict.js';
 import { scanJson, type ScanOutcome } from '../../report/scan-report.js';
 import { scanTable } from '../../report/scan-table.js';
@@ -16,6 +17,7 @@ import { emit } from '../output.js';
 interface ScanOptions extends CommonOptions {
   failOn?: string;
   ignoreFile?: string;
+  vex?: string[];
   dynamic?: boolean;
 }
 
@@ -67,6 +69,21 @@ export async function scanTarget(target: string, o: ScanOptions): Promise<ScanOu
     const eol = osEolFinding(inv.os);
     if (inv.os) checks.push('os-eol');
     if (eol) match.vulnerabilities.unshift(eol);
+    const vex = await loadVex(o.vex ?? []);
+    const vexSuppressed: Suppressed[] = [];
+    match.vulnerabilities = match.vulnerabilities.filter((v) => {
+      const statement = vexFor(vex, [v.id, ...v.aliases], v.package.purl);
+      if (!statement) return true;
+      const why = statement.justification ? `: ${statement.justification}` : '';
+      vexSuppressed.push({
+        kind: 'vulnerability',
+        id: v.id,
+        package: v.package.name,
+        reason: `VEX ${statement.status}${why}`,
+        source: statement.source,
+      });
+      return false;
+    });
     const ignore = await loadIgnoreFile(o.ignoreFile);
     const vulnsKept = applyIgnores(
       match.vulnerabilities,
@@ -83,7 +100,7 @@ export async function scanTarget(target: string, o: ScanOptions): Promise<ScanOu
       ignore,
     );
     match = { vulnerabilities: vulnsKept.kept, malware: malwareKept.kept };
-    const suppressed = [...vulnsKept.suppressed, ...malwareKept.suppressed];
+    const suppressed = [...vexSuppressed, ...vulnsKept.suppressed, ...malwareKept.suppressed];
     warnings.push(...vulnsKept.warnings);
     const findings = [
       ...match.vulnerabilities.map((v) => ({
@@ -112,6 +129,10 @@ export async function scanTarget(target: string, o: ScanOptions): Promise<ScanOu
   }
 }
 
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
 export function scanCommand(): Command {
   const cmd = new Command('scan')
     .description('inventory an image and match it against the vulnerability and malicious-package database')
@@ -123,6 +144,7 @@ export function scanCommand(): Command {
       '--fail-on <severity>',
       'exit 1 when a finding at or above this severity exists (critical, high, medium, low, unknown)',
     )
+    .option('--vex <file>', 'OpenVEX or CycloneDX VEX statements to apply (repeatable)', collect, [])
     .option(
       '--ignore-file <path>',
       'accepted findings (default: .shipshapeignore in the current directory, if present)',

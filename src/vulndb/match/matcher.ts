@@ -23,6 +23,34 @@ export interface AffectedEntry {
 export interface AdvisoryLookup {
   affectedFor(ecosystem: string, name: string): AffectedEntry[];
   record(id: string): OsvRecord | null;
+  /** The advisory's indexed columns, cheaper than inflating the whole record. */
+  advisoryInfo?(id: string): {
+    id: string;
+    modified: string;
+    withdrawn: string | null;
+    aliases: string[];
+    summary: string | null;
+    severity: OsvRecord['severity'];
+    databaseSpecific: Record<string, unknown> | null;
+  } | null;
+}
+
+/** What findings need of an advisory: the indexed columns when the store has them, else the record. */
+function advisoryOf(lookup: AdvisoryLookup, id: string): OsvRecord | null {
+  const info = lookup.advisoryInfo?.(id);
+  if (info === undefined) return lookup.record(id);
+  if (info === null) return null;
+  // Only the summary-less need the record's details for a title; CVE upstreams are in the id.
+  if (!info.summary) return lookup.record(id);
+  return {
+    id: info.id,
+    modified: info.modified,
+    ...(info.withdrawn ? { withdrawn: info.withdrawn } : {}),
+    aliases: info.aliases,
+    summary: info.summary,
+    ...(info.severity ? { severity: info.severity } : {}),
+    ...(info.databaseSpecific ? { database_specific: info.databaseSpecific } : {}),
+  };
 }
 
 export interface VulnerabilityFinding {
@@ -66,6 +94,9 @@ function isMalicious(record: OsvRecord): boolean {
 /** The CVE the advisory is about, when it names exactly one (aliases, then upstream). */
 function cveOf(record: OsvRecord): string | null {
   if (record.id.startsWith('CVE-')) return record.id;
+  // Distro records named after the CVE they track: DEBIAN-CVE-2024-0727, UBUNTU-CVE-..., ALPINE-CVE-...
+  const named = /^[A-Z]+-(CVE-\d{4}-\d{4,})$/.exec(record.id);
+  if (named) return named[1]!;
   const cves = [...(record.aliases ?? []), ...(record.upstream ?? [])].filter((a) => a.startsWith('CVE-'));
   const unique = [...new Set(cves)];
   return unique.length === 1 ? unique[0]! : null;
@@ -94,7 +125,7 @@ function matchQuery(
     const verdict = evaluateAffected(q.version, entry.affected, scheme);
     if (!verdict.affected) continue;
     let record = records.get(entry.advisoryId);
-    if (record === undefined) records.set(entry.advisoryId, (record = lookup.record(entry.advisoryId)));
+    if (record === undefined) records.set(entry.advisoryId, (record = advisoryOf(lookup, entry.advisoryId)));
     if (!record || record.withdrawn) continue;
     out.push({ record, fixed: verdict.fixed, range: verdict.matched ?? '', affected: entry.affected });
   }

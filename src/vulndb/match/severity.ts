@@ -24,7 +24,19 @@ export function ratingOf(score: number): Severity {
   return 'unknown';
 }
 
+/** Vectors repeat across thousands of advisories; computing one costs tens of microseconds. */
+const scoreCache = new Map<string, number | null>();
+const SCORE_CACHE_LIMIT = 50_000;
+
 export function cvssBaseScore(vector: string): number | null {
+  const cached = scoreCache.get(vector);
+  if (cached !== undefined) return cached;
+  const score = computeBaseScore(vector);
+  if (scoreCache.size < SCORE_CACHE_LIMIT) scoreCache.set(vector, score);
+  return score;
+}
+
+function computeBaseScore(vector: string): number | null {
   try {
     const v = vector.trim();
     const calc = v.startsWith('CVSS:4.0/')
