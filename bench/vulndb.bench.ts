@@ -188,11 +188,19 @@ export async function benchVulndb(
         paths: [],
       };
     });
-    t = performance.now();
-    const matched = matchInventory(packages, { family: 'debian', version: '12', name: null }, store);
-    const matchMs = performance.now() - t;
+    // Best of three, as the other benchmarks report; the first (cold JIT, cold page cache) too.
+    const runs: number[] = [];
+    let findings = 0;
+    for (let i = 0; i < 3; i++) {
+      t = performance.now();
+      findings = matchInventory(packages, { family: 'debian', version: '12', name: null }, store)
+        .vulnerabilities.length;
+      runs.push(performance.now() - t);
+    }
+    const matchMs = Math.min(...runs);
     figures.matchPackages = packages.length;
-    figures.matchFindings = matched.vulnerabilities.length;
+    figures.matchFindings = findings;
+    figures.matchFirstRun = s(runs[0]!);
     figures.matchTime = s(matchMs);
     figures.matchWithinTarget = matchMs / 1000 <= TARGET_LOOKUP_SECONDS;
     const ids = queries
