@@ -12,6 +12,7 @@ import { compare as nodeSemverCompare } from 'semver';
 import { go, goToSemver } from '../src/vulndb/versions/go.js';
 import { semver } from '../src/vulndb/versions/semver.js';
 import {
+  assertAscending,
   Agreement,
   assertSurvivesHostile,
   assertTotalOrder,
@@ -79,8 +80,7 @@ test('semver: the SemVer 2.0 precedence example and npm forms', () => {
     '1.1.0',
     '2.0.0',
   ];
-  for (let i = 0; i + 1 < order.length; i++)
-    assert.equal(semver.compare(order[i]!, order[i + 1]!), -1, `${order[i]} < ${order[i + 1]}`);
+  assertAscending((a, b) => semver.compare(a, b), order);
   assert.equal(semver.compare('1.0.0+a', '1.0.0+b'), 0);
   assert.equal(semver.compare('v1.0.0', '1.0.0'), 0);
   assert.equal(semver.compare('1.0.0-Z', '1.0.0-a'), -1);

@@ -214,3 +214,50 @@ export function numeral(): fc.Arbitrary<string> {
 export function wellFormed(s: string): boolean {
   return !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s);
 }
+
+type Compare = (a: string, b: string) => number;
+
+/** Each version sorts strictly below the one after it. */
+export function assertAscending(compare: Compare, order: readonly string[]): void {
+  for (let i = 0; i + 1 < order.length; i++) {
+    assert.equal(compare(order[i]!, order[i + 1]!), -1, `${order[i]} < ${order[i + 1]}`);
+  }
+}
+
+/** Each pair compares equal. */
+export function assertEquivalent(compare: Compare, equal: readonly (readonly [string, string])[]): void {
+  for (const [a, b] of equal) assert.equal(compare(a, b), 0, `${a} == ${b}`);
+}
+
+/**
+ * Checks a tool's answers for `list` against a scheme. An answer is -1, 0 or 1, or
+ * `E <a valid 0|1> <b valid 0|1>` when the tool refused one of the versions: then the scheme
+ * must refuse the same ones.
+ */
+export function agreementWith(
+  scheme: VersionScheme,
+  name: string,
+  tool: string,
+  list: readonly (readonly [string, string])[],
+  answers: readonly string[],
+): Agreement {
+  const agreement = new Agreement(name);
+  list.forEach(([a, b], i) => {
+    const ans = answers[i]!;
+    if (ans.startsWith('E')) {
+      const [, va, vb] = ans.split(' ');
+      agreement.check(
+        scheme.valid(a) === (va === '1') && scheme.valid(b) === (vb === '1'),
+        () => `${JSON.stringify(a)} / ${JSON.stringify(b)}: ${tool} valid ${va} ${vb}`,
+      );
+      return;
+    }
+    const want = Number(ans);
+    const got = scheme.compare(a, b);
+    agreement.check(
+      got === want && scheme.valid(a) && scheme.valid(b),
+      () => `${JSON.stringify(a)} vs ${JSON.stringify(b)}: ${tool} ${want}, ours ${got}`,
+    );
+  });
+  return agreement;
+}
