@@ -268,3 +268,63 @@ test('os-eol: releases past their end of support get a finding; current ones do 
   assert.equal(osEolFinding({ family: 'unknownos', version: '1', name: null }, now), null);
   assert.equal(osEolFinding(null, now), null);
 });
+
+test('ranges: overlapping pairs in one range are read as written (union), not only sorted', () => {
+  const pep = schemeFor('PyPI')!;
+  // Shaped like PYSEC-2021-114 (wagtail): the lower fix must not close the higher pair.
+  const range = {
+    type: 'ECOSYSTEM' as const,
+    events: [{ introduced: '2.11' }, { fixed: '2.11.7' }, { introduced: '0' }, { fixed: '2.11.6' }],
+  };
+  const v = evaluateRange('2.11.6', range, pep);
+  assert.equal(v.affected, true, '2.11.6 lies in [2.11, 2.11.7)');
+  assert.equal(v.fixed, '2.11.7', 'its fix is the pair that contains it');
+  assert.equal(evaluateRange('2.11.7', range, pep).affected, false, 'the higher fix closes both');
+  assert.equal(evaluateRange('2.10', range, pep).fixed, '2.11.6', 'below 2.11 the first pair applies');
+  // A dangling introduced after a closed pair still opens an unbounded range.
+  const open = {
+    type: 'ECOSYSTEM' as const,
+    events: [{ introduced: '2.0' }, { fixed: '3.0' }, { introduced: '1.0' }],
+  };
+  assert.equal(evaluateRange('3.5', open, pep).affected, true, 'introduced 1.0 without a fix covers 3.5');
+  assert.equal(evaluateRange('0.9', open, pep).affected, false, 'nothing below the lowest introduced');
+});
+
+test('status: fixed, unfixed, and wont-fix when the distributor says no fix will come', () => {
+  const modified = '2024-01-01T00:00:00Z';
+  const deb = (name: string, extra: object, fixed?: string): OsvRecord => ({
+    id: `DEBIAN-CVE-2023-${name.length}000${Object.keys(extra).length}`,
+    modified,
+    affected: [
+      {
+        package: { ecosystem: 'Debian:12', name },
+        ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, ...(fixed ? [{ fixed }] : [])] }],
+        ...extra,
+      },
+    ],
+  });
+  const records = [
+    deb('tar', { ecosystem_specific: { urgency: 'unimportant' } }),
+    deb('gzip', { database_specific: { status: 'Will not fix' } }),
+    deb('xz', { ecosystem_specific: { urgency: 'low' } }),
+    deb('bzip2', { ecosystem_specific: { urgency: 'unimportant' } }, '1.0.8-6'),
+    // A summary that says "ignored" is not a state.
+    { ...deb('zstd', {}), summary: 'ignored', database_specific: { note: 'ignored' } },
+  ];
+  const pkgs: Package[] = ['tar', 'gzip', 'xz', 'bzip2', 'zstd'].map((name) => ({
+    name,
+    version: '1.0-1',
+    type: 'deb',
+    purl: `pkg:deb/debian/${name}@1.0-1`,
+    sourceName: name,
+    layer: 0,
+    paths: [],
+  }));
+  const r = matchInventory(pkgs, { family: 'debian', version: '12', name: null }, lookup(records));
+  const status = Object.fromEntries(r.vulnerabilities.map((v) => [v.package.name, v.status]));
+  assert.deepEqual(
+    status,
+    { tar: 'wont-fix', gzip: 'wont-fix', xz: 'unfixed', bzip2: 'fixed', zstd: 'unfixed' },
+    JSON.stringify(status),
+  );
+});

@@ -11,6 +11,7 @@ import { schemeFor } from '../versions/index.js';
 import { queriesFor, type Query } from './ecosystem.js';
 import { evaluateAffected } from './ranges.js';
 import { severityOf, type Severity } from './severity.js';
+import { statusOf } from './status.js';
 
 export interface AffectedEntry {
   advisoryId: string;
@@ -180,7 +181,10 @@ export function matchInventory(
               prev.cvss = sev.cvss;
             }
             prev.fixedVersion ??= m.fixed;
-            prev.status = prev.fixedVersion ? 'fixed' : 'unfixed';
+            const status = statusOf(m.fixed, m.affected, m.record);
+            // A fix anywhere wins; "won't fix" from one source beats "no fix yet" from another.
+            if (prev.fixedVersion) prev.status = 'fixed';
+            else if (status === 'wont-fix') prev.status = status;
             continue;
           }
           byId.set(id, {
@@ -191,7 +195,7 @@ export function matchInventory(
             severity: sev.severity,
             cvss: sev.cvss,
             fixedVersion: m.fixed,
-            status: m.fixed ? 'fixed' : 'unfixed',
+            status: statusOf(m.fixed, m.affected, m.record),
             layer: pkg.layer,
             title: titleOf(m.record),
             match: { ecosystem: q.ecosystem, name: q.name, version: q.version, range: m.range },

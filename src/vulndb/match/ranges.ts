@@ -55,7 +55,7 @@ export function evaluateRange(version: string, range: OsvRange, scheme: VersionS
       affected = false;
     }
   }
-  if (!affected) return NOT_AFFECTED;
+  if (!affected) return pairwise(version, events, scheme);
   // The fix for this version: the first fixed event above it.
   const fix = ordered.find((e) => e.fixed !== undefined && cmp(scheme, e.fixed, version) > 0)?.fixed ?? null;
   const last = ordered.find(
@@ -63,6 +63,34 @@ export function evaluateRange(version: string, range: OsvRange, scheme: VersionS
   );
   const upper = fix ? `< ${fix}` : last ? `<= ${last.last_affected}` : '(no fix)';
   return { affected: true, fixed: fix, matched: `>= ${introduced} ${upper}`.trim() };
+}
+
+/**
+ * Some records list overlapping pairs in one range (`introduced 2.11, fixed 2.11.7, introduced
+ * 0, fixed 2.11.6`): sorted, the lower fix closes the higher pair too. Read in the order written,
+ * each introduced/fixed pair is what the source meant, and osv.dev's own version lists agree. A
+ * security tool takes the union rather than miss what the author listed.
+ */
+function pairwise(version: string, events: OsvEvent[], scheme: VersionScheme): RangeVerdict {
+  let open: string | null = null;
+  for (const e of events) {
+    if (e.introduced !== undefined) {
+      open = e.introduced;
+      continue;
+    }
+    if (open === null || cmp(scheme, version, open) < 0) {
+      if (e.fixed !== undefined || e.last_affected !== undefined) open = null;
+      continue;
+    }
+    if (e.fixed !== undefined && cmp(scheme, version, e.fixed) < 0)
+      return { affected: true, fixed: e.fixed, matched: `>= ${open} < ${e.fixed}` };
+    if (e.last_affected !== undefined && cmp(scheme, version, e.last_affected) <= 0)
+      return { affected: true, fixed: null, matched: `>= ${open} <= ${e.last_affected}` };
+    if (e.fixed !== undefined || e.last_affected !== undefined) open = null;
+  }
+  if (open !== null && cmp(scheme, version, open) >= 0)
+    return { affected: true, fixed: null, matched: `>= ${open} (no fix)` };
+  return NOT_AFFECTED;
 }
 
 export function evaluateAffected(
