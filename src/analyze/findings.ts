@@ -125,3 +125,18 @@ export interface ImageCheck {
   readonly name: string;
   run(ctx: ImageCheckContext): ImageCheckResult | Promise<ImageCheckResult>;
 }
+
+/**
+ * A file, or part of one, a threat analyzer did not look at (over the per-file or per-image byte
+ * budget, an archive nested too deep, a scan that timed out). Reported, never silently skipped:
+ * the scan report lists these so a clean result is known to have gaps.
+ */
+export interface ScanGapFact extends Fact {
+  kind: 'scan-gap';
+  analyzer: string;
+  path: string;
+  innerPath?: string;
+  reason: string;
+  /** Bytes not scanned. */
+  bytes: number;
+}
