@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: every benchmark, on the real Debian minbase image (built by the test
  * support, cached in ~/.cache/shipshape-test), each printed against a baseline measured in the
- * same run. Set BENCH_ONLY=engine,cache,sbom,vulndb,rss to run a subset; BENCH_GB sizes the RSS layer.
+ * same run. Set BENCH_ONLY=engine,cache,sbom,threats,vulndb,rss to run a subset; BENCH_GB sizes the RSS layer.
  */
 import { join } from 'node:path';
 import { debianOciLayout } from '../test/support/debian-rootfs.js';
@@ -9,6 +9,7 @@ import { benchBigLayer, TARGET_PEAK_RSS_MB } from './big-layer.js';
 import { benchCache } from './cache.bench.js';
 import { benchEngine, TARGET_RATIO } from './engine.bench.js';
 import { benchSbom } from './sbom.bench.js';
+import { benchThreats, TARGET_THREAT_RATIO } from './threats.bench.js';
 import { benchVulndb } from './vulndb.bench.js';
 import { openSource } from '../src/image/target.js';
 
@@ -43,6 +44,10 @@ if (want('sbom')) {
     'SBOM of the image: in-process vs raw (goal ≤ 1.5×); whole process (goal ≤ 0.7 s cached, ≤ 200 MB)',
     r,
   );
+}
+if (want('threats')) {
+  const r = await benchThreats(target);
+  print(`Static threat scanning vs SBOM-only, same run (goal ≤ ${TARGET_THREAT_RATIO}×)`, r);
 }
 if (want('vulndb')) {
   const r = await benchVulndb();

@@ -109,9 +109,15 @@ test('scan: OS and npm vulnerabilities, a malicious nested npm package, layers, 
   const target = `oci:${join(dir, 'oci')}:app`;
 
   const r = await runCli(['scan', '--format', 'json', target], env);
-  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.code, 1, `a malicious package fails the default gate: ${r.stderr}`);
   const report = JSON.parse(r.stdout);
-  assert.deepEqual(report.checks, ['packages', 'vulnerabilities', 'malicious-packages', 'os-eol']);
+  assert.deepEqual(
+    report.checks.slice(0, 3),
+    ['packages', 'malware', 'secrets'],
+    `checks ${report.checks.join(',')}`,
+  );
+  for (const c of ['vulnerabilities', 'malicious-packages', 'os-eol', 'misconfigurations', 'binaries'])
+    assert.ok(report.checks.includes(c), `check ${c} ran: ${report.checks.join(',')}`);
   const vulns = report.vulnerabilities.map(
     (v: { id: string; package: { name: string }; severity: string; fixedVersion: string; layer: number }) => [
       v.id,
@@ -133,7 +139,10 @@ test('scan: OS and npm vulnerabilities, a malicious nested npm package, layers, 
     'app/node_modules/event-stream/node_modules/flatmap-stream/package.json',
   );
   assert.equal(report.layers[report.malware[0].layer].createdBy, 'RUN npm install');
-  assert.equal(report.verdict.pass, true);
+  assert.equal(report.verdict.pass, false, 'malware fails the default gate');
+  assert.match(report.verdict.reasons.join('\n'), /MAL-2018-1002/, 'and says why');
+  const ungated = await runCli(['scan', '--fail-on', 'none', '--format', 'json', target], env);
+  assert.equal(ungated.code, 0, `--fail-on none turns the gate off: ${ungated.stderr}`);
 
   const gated = await runCli(['scan', '--fail-on', 'high', target], env);
   assert.equal(gated.code, 1, gated.stderr);
@@ -144,7 +153,7 @@ test('scan: OS and npm vulnerabilities, a malicious nested npm package, layers, 
   const sbom = await runCli(['sbom', target, '-o', sbomFile], env);
   assert.equal(sbom.code, 0, sbom.stderr);
   const again = await runCli(['scan', '--format', 'json', `sbom:${sbomFile}`], env);
-  assert.equal(again.code, 0, again.stderr);
+  assert.equal(again.code, 1, `the malicious package still fails: ${again.stderr}`);
   const rematched = JSON.parse(again.stdout);
   assert.deepEqual(
     rematched.vulnerabilities.map((v: { id: string }) => v.id),
@@ -163,7 +172,8 @@ test('scan: an empty database says so instead of reporting no vulnerabilities', 
   });
   assert.equal(r.code, 0, r.stderr);
   const report = JSON.parse(r.stdout);
-  assert.deepEqual(report.checks, ['packages']);
+  assert.ok(!report.checks.includes('vulnerabilities'), `no vulnerability check: ${report.checks}`);
+  assert.ok(report.checks.includes('malware'), `threat checks still run: ${report.checks}`);
   assert.match(report.warnings.join('\n'), /vulnerability database is empty/);
 });
 
@@ -208,7 +218,7 @@ test('scan: an ignore file suppresses what it names (listed in the report); expi
     ['scan', '--format', 'json', '--ignore-file', ignore, `oci:${join(dir, 'oci')}`],
     env,
   );
-  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.code, 1, `the malicious package fails the default gate: ${r.stderr}`);
   const report = JSON.parse(r.stdout);
   assert.deepEqual(
     report.vulnerabilities.map((v: { id: string }) => v.id),

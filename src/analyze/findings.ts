@@ -30,8 +30,15 @@ export const MALWARE_CATEGORIES = [
 export type MalwareCategory = (typeof MALWARE_CATEGORIES)[number];
 
 /** A file (or a member of an archive inside it) that carries a threat indicator. */
-export interface MalwareFact extends Fact {
+export interface MalwareFact extends Fact, MalwareFields {
   kind: 'malware';
+}
+
+/*
+ * The fields of each fact without `Fact`'s index signature: `Omit<>` over a type with an index
+ * signature keeps only the signature, so findings are built from these.
+ */
+export interface MalwareFields {
   category: MalwareCategory;
   /** Rule or indicator id, stable across releases (`miner-stratum-url`, `webshell-php-eval-input`). */
   rule: string;
@@ -46,8 +53,11 @@ export interface MalwareFact extends Fact {
 }
 
 /** A credential found in a file; its value never appears unmasked. */
-export interface SecretFact extends Fact {
+export interface SecretFact extends Fact, SecretFields {
   kind: 'secret';
+}
+
+export interface SecretFields {
   rule: string;
   severity: ThreatSeverity;
   path: string;
@@ -60,8 +70,11 @@ export interface SecretFact extends Fact {
 export type BinaryFormat = 'elf' | 'pe' | 'macho' | 'script';
 
 /** What an executable file is: its format, language and platform (issue 5 "binaries"). */
-export interface BinaryFact extends Fact {
+export interface BinaryFact extends Fact, BinaryFields {
   kind: 'binary';
+}
+
+export interface BinaryFields {
   path: string;
   format: BinaryFormat;
   /** go, dotnet, rust, c, powershell, python, node, shell, php, perl, ruby, java, unknown. */
@@ -75,13 +88,13 @@ export interface BinaryFact extends Fact {
 }
 
 /** The report's `malware[]` entry: the fact plus where it sits in the image. */
-export interface MalwareFinding extends Omit<MalwareFact, 'kind'> {
+export interface MalwareFinding extends MalwareFields {
   layer: number;
   /** The layer that deleted or replaced the file, when a later layer did (still shipped). */
   removedIn?: number;
 }
 
-export interface SecretFinding extends Omit<SecretFact, 'kind'> {
+export interface SecretFinding extends SecretFields {
   layer: number;
   removedIn?: number;
 }
@@ -96,7 +109,7 @@ export interface MisconfigurationFinding {
   layer?: number;
 }
 
-export interface BinaryFinding extends Omit<BinaryFact, 'kind'> {
+export interface BinaryFinding extends BinaryFields {
   layer: number;
   removedIn?: number;
 }
@@ -131,8 +144,11 @@ export interface ImageCheck {
  * budget, an archive nested too deep, a scan that timed out). Reported, never silently skipped:
  * the scan report lists these so a clean result is known to have gaps.
  */
-export interface ScanGapFact extends Fact {
+export interface ScanGapFact extends Fact, ScanGapFields {
   kind: 'scan-gap';
+}
+
+export interface ScanGapFields {
   analyzer: string;
   path: string;
   innerPath?: string;

@@ -1,4 +1,5 @@
 import { defaultAnalyzers } from '../analyze/index.js';
+import type { Analyzer } from '../analyze/types.js';
 import { openSource } from '../image/target.js';
 import { analyzeImage, type AnalyzedImage } from '../scan/analyze-image.js';
 import { openStore, sourceOptions, type CommonOptions } from './common.js';
@@ -12,13 +13,14 @@ export async function analyzeTarget(
   target: string,
   o: CommonOptions,
   onLayer?: (index: number, cached: boolean) => void,
+  analyzers: Analyzer[] = defaultAnalyzers(),
 ): Promise<AnalyzedImage> {
   const source = openSource(target, sourceOptions(o));
   const store = openStore(o);
   const say = progress(o.quiet);
   try {
     return await analyzeImage(source, {
-      analyzers: defaultAnalyzers(),
+      analyzers,
       cache: store.cache,
       ...(o.allowDevices ? { allowDevices: true } : {}),
       onLayer: ({ layer, cached }) => {

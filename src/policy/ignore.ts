@@ -29,7 +29,7 @@ const fileSchema = z.array(entrySchema).max(10_000);
 export type IgnoreEntry = z.infer<typeof entrySchema>;
 
 export interface Suppressed {
-  kind: 'vulnerability' | 'malware';
+  kind: 'vulnerability' | 'malware' | 'secret' | 'misconfiguration';
   id: string;
   package: string;
   reason: string;

@@ -1,6 +1,8 @@
 /**
- * The verdict of a scan. For now the gate is `--fail-on SEVERITY`: any vulnerability or malware
- * finding at or above it fails the image (exit code 1). Policy files come with the policy issue.
+ * The verdict of a scan. `--fail-on SEVERITY`: any finding at or above it fails the image (exit
+ * code 1). Without it, malware of severity high or critical still fails: an image carrying a
+ * miner or a backdoor is not safe to run, whatever a team's vulnerability threshold is.
+ * `--fail-on none` turns every gate off. Policy files come with the policy issue.
  */
 import { ShipshapeError } from '../errors.js';
 
@@ -9,27 +11,37 @@ export type GateSeverity = (typeof SEVERITIES)[number];
 
 const RANK: Record<string, number> = { critical: 4, high: 3, medium: 2, low: 1, unknown: 0 };
 
+/** What fails an image without `--fail-on`: findings that mean "this image attacks you". */
+const DEFAULT_GATE_KINDS = new Set(['malware', 'behavior']);
+
 export interface Verdict {
   pass: boolean;
   reasons: string[];
 }
 
-export function parseFailOn(s: string | undefined): GateSeverity | null {
+/** `null`: the default gate (malware ≥ high); `'none'`: no gate. */
+export function parseFailOn(s: string | undefined): GateSeverity | 'none' | null {
   if (s === undefined) return null;
   const v = s.toLowerCase();
+  if (v === 'none') return 'none';
   if (!(SEVERITIES as readonly string[]).includes(v)) {
-    throw new ShipshapeError('BAD_ARGUMENT', `--fail-on must be one of ${SEVERITIES.join(', ')}, not "${s}"`);
+    throw new ShipshapeError(
+      'BAD_ARGUMENT',
+      `--fail-on must be one of ${SEVERITIES.join(', ')} or none, not "${s}"`,
+    );
   }
   return v as GateSeverity;
 }
 
 export function verdictOf(
   findings: { kind: string; id: string; severity: string; where: string }[],
-  failOn: GateSeverity | null,
+  failOn: GateSeverity | 'none' | null,
 ): Verdict {
-  if (failOn === null) return { pass: true, reasons: [] };
-  const threshold = RANK[failOn]!;
-  const failing = findings.filter((f) => (RANK[f.severity] ?? 0) >= threshold);
+  if (failOn === 'none') return { pass: true, reasons: [] };
+  const failing =
+    failOn === null
+      ? findings.filter((f) => DEFAULT_GATE_KINDS.has(f.kind) && (RANK[f.severity] ?? 0) >= RANK.high!)
+      : findings.filter((f) => (RANK[f.severity] ?? 0) >= RANK[failOn]!);
   const reasons = failing.slice(0, 50).map((f) => `${f.kind} ${f.id} (${f.severity}) in ${f.where}`);
   if (failing.length > 50) reasons.push(`… and ${failing.length - 50} more`);
   return { pass: failing.length === 0, reasons };

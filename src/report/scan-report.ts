@@ -6,6 +6,7 @@ import type { Package } from '../inventory/types.js';
 import type { Suppressed } from '../policy/ignore.js';
 import type { Verdict } from '../policy/verdict.js';
 import type { MatchResult } from '../vulndb/match/matcher.js';
+import type { ThreatFindings } from '../scan/threats.js';
 import { reportLayers, reportTarget, toolInfo } from './model.js';
 
 export interface ScanOutcome {
@@ -14,6 +15,8 @@ export interface ScanOutcome {
   layerFacts: LayerFacts[] | undefined;
   packages: Package[];
   match: MatchResult;
+  /** Static threat findings; null when the target had no files (an SBOM). */
+  threats: ThreatFindings | null;
   /** Which checks ran, so an empty list is known to mean "none found", not "not looked". */
   checks: string[];
   database: { advisories: number; lastUpdate: string | null } | null;
@@ -32,10 +35,12 @@ export function scanJson(o: ScanOutcome): object {
     layers: reportLayers(o.image, o.layerFacts),
     packages: o.packages,
     vulnerabilities: o.match.vulnerabilities,
-    malware: o.match.malware,
-    secrets: [],
-    misconfigurations: [],
-    binaries: [],
+    malware: [...o.match.malware, ...(o.threats?.malware ?? [])],
+    secrets: o.threats?.secrets ?? [],
+    misconfigurations: o.threats?.misconfigurations ?? [],
+    binaries: o.threats?.binaries ?? [],
+    /** What the threat analyzers did not look at (budgets, timeouts): a clean result has gaps. */
+    gaps: o.threats?.gaps ?? [],
     behavior: null,
     verdict: o.verdict,
     suppressed: o.suppressed,

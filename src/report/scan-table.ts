@@ -17,11 +17,49 @@ export function scanTable(o: ScanOutcome, color: boolean): string {
   }
   const counts = ORDER.map((s) => `${s} ${o.match.vulnerabilities.filter((v) => v.severity === s).length}`);
   lines.push(`Vulnerabilities  ${o.match.vulnerabilities.length} (${counts.join(', ')})`);
-  lines.push(`Malicious packages  ${o.match.malware.length}`);
-  if (o.match.malware.length) {
-    const t = new Table({ head: ['rule', 'severity', 'layer', 'path', 'evidence'], ...style });
-    for (const m of o.match.malware)
-      t.push([m.rule, m.severity, String(m.layer), m.path, m.evidence.slice(0, 80)]);
+  const malware = [...o.match.malware, ...(o.threats?.malware ?? [])];
+  lines.push(`Malware  ${malware.length} (${o.match.malware.length} malicious packages)`);
+  if (o.threats) {
+    lines.push(`Secrets  ${o.threats.secrets.length}`);
+    lines.push(`Misconfigurations  ${o.threats.misconfigurations.length}`);
+    const langs = new Map<string, number>();
+    for (const b of o.threats.binaries)
+      langs.set(`${b.format}/${b.language}`, (langs.get(`${b.format}/${b.language}`) ?? 0) + 1);
+    lines.push(
+      `Binaries  ${o.threats.binaries.length}${langs.size ? ` (${[...langs].map(([k, n]) => `${k} ${n}`).join(', ')})` : ''}`,
+    );
+  }
+  if (malware.length) {
+    const t = new Table({ head: ['category', 'rule', 'severity', 'layer', 'path', 'evidence'], ...style });
+    for (const m of malware) {
+      const inner = 'innerPath' in m && m.innerPath ? ` [${m.innerPath}]` : '';
+      const removed = 'removedIn' in m && m.removedIn !== undefined ? ` (deleted in ${m.removedIn})` : '';
+      t.push([
+        m.category,
+        m.rule,
+        m.severity,
+        `${m.layer}${removed}`,
+        `${m.path}${inner}`,
+        m.evidence.slice(0, 80),
+      ]);
+    }
+    lines.push('', t.toString());
+  }
+  if (o.threats?.secrets.length) {
+    const t = new Table({ head: ['secret', 'severity', 'layer', 'path', 'evidence'], ...style });
+    for (const x of o.threats.secrets)
+      t.push([
+        x.rule,
+        x.severity,
+        String(x.layer),
+        `${x.path}${x.line ? `:${x.line}` : ''}`,
+        x.evidence.slice(0, 60),
+      ]);
+    lines.push('', t.toString());
+  }
+  if (o.threats?.misconfigurations.length) {
+    const t = new Table({ head: ['misconfiguration', 'severity', 'evidence'], ...style });
+    for (const x of o.threats.misconfigurations) t.push([x.rule, x.severity, x.evidence.slice(0, 90)]);
     lines.push('', t.toString());
   }
   if (o.match.vulnerabilities.length) {

@@ -1,4 +1,7 @@
 import { analyzeTarget } from '../analyze-target.js';
+import { defaultAnalyzers } from '../../analyze/index.js';
+import { threatAnalyzers, threatChecks } from '../../analyze/threats.js';
+import { threatFindings, type ThreatFindings } from '../../scan/threats.js';
 import { Command } from 'commander';
 import { ShipshapeError, withTarget } from '../../errors.js';
 import { applyIgnores, loadIgnoreFile, type Suppressed } from '../../policy/ignore.js';
@@ -24,10 +27,11 @@ interface ScanOptions extends CommonOptions {
 async function inventoryFor(target: string, o: ScanOptions) {
   if (target.startsWith('sbom:')) {
     const sbom = await readSbom(target, target.slice('sbom:'.length));
-    return { ...sbom, layerFacts: undefined, warnings: [] as string[] };
+    return { ...sbom, layerFacts: undefined, warnings: [] as string[], analyzed: null };
   }
-  const analyzed = await analyzeTarget(target, o);
+  const analyzed = await analyzeTarget(target, o, undefined, [...defaultAnalyzers(), ...threatAnalyzers()]);
   return {
+    analyzed,
     image: analyzed.image,
     os: analyzed.os,
     packages: inventoryOf(analyzed).packages,
@@ -46,8 +50,23 @@ export async function scanTarget(target: string, o: ScanOptions): Promise<ScanOu
     const warnings = [...inv.warnings];
     let match: ScanOutcome['match'] = { vulnerabilities: [], malware: [] };
     let database: ScanOutcome['database'] = null;
+    let threats: ThreatFindings | null = null;
     const vulns = VulnStore.open(o.db);
     try {
+      if (inv.analyzed) {
+        threats = await threatFindings(
+          { image: inv.image, facts: inv.analyzed.facts, packages: inv.packages, os: inv.os, db: vulns.db },
+          threatChecks(),
+        );
+        checks.push('malware', 'secrets', 'misconfigurations', 'binaries', ...threats.checks);
+        warnings.push(...threats.warnings);
+        if (threats.gaps.length) {
+          const bytes = threats.gaps.reduce((n, g) => n + g.bytes, 0);
+          warnings.push(
+            `${threats.gaps.length} file(s) not fully scanned for threats (${bytes} bytes): see "gaps"`,
+          );
+        }
+      }
       const totals = vulns.totals();
       if (totals.advisories === 0) {
         warnings.push(
@@ -102,6 +121,25 @@ export async function scanTarget(target: string, o: ScanOptions): Promise<ScanOu
     match = { vulnerabilities: vulnsKept.kept, malware: malwareKept.kept };
     const suppressed = [...vexSuppressed, ...vulnsKept.suppressed, ...malwareKept.suppressed];
     warnings.push(...vulnsKept.warnings);
+    if (threats) {
+      const m = applyIgnores(
+        threats.malware,
+        (f) => ({ kind: 'malware', ids: [f.rule], packages: [f.path] }),
+        ignore,
+      );
+      const s = applyIgnores(
+        threats.secrets,
+        (f) => ({ kind: 'secret', ids: [f.rule], packages: [f.path] }),
+        ignore,
+      );
+      const c = applyIgnores(
+        threats.misconfigurations,
+        (f) => ({ kind: 'misconfiguration', ids: [f.rule], packages: [] }),
+        ignore,
+      );
+      threats = { ...threats, malware: m.kept, secrets: s.kept, misconfigurations: c.kept };
+      suppressed.push(...m.suppressed, ...s.suppressed, ...c.suppressed);
+    }
     const findings = [
       ...match.vulnerabilities.map((v) => ({
         kind: 'vulnerability',
@@ -110,6 +148,24 @@ export async function scanTarget(target: string, o: ScanOptions): Promise<ScanOu
         where: `${v.package.name} ${v.package.version}`,
       })),
       ...match.malware.map((m) => ({ kind: 'malware', id: m.rule, severity: m.severity, where: m.path })),
+      ...(threats?.malware ?? []).map((m) => ({
+        kind: 'malware',
+        id: m.rule,
+        severity: m.severity,
+        where: `${m.path}${m.innerPath ? ` [${m.innerPath}]` : ''} (layer ${m.layer})`,
+      })),
+      ...(threats?.secrets ?? []).map((m) => ({
+        kind: 'secret',
+        id: m.rule,
+        severity: m.severity,
+        where: `${m.path} (layer ${m.layer})`,
+      })),
+      ...(threats?.misconfigurations ?? []).map((m) => ({
+        kind: 'misconfiguration',
+        id: m.rule,
+        severity: m.severity,
+        where: 'image config',
+      })),
     ];
     return {
       image: inv.image,
@@ -117,6 +173,7 @@ export async function scanTarget(target: string, o: ScanOptions): Promise<ScanOu
       layerFacts: inv.layerFacts,
       packages: inv.packages,
       match,
+      threats,
       checks,
       database,
       suppressed,

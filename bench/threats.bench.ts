@@ -1,0 +1,75 @@
+/**
+ * Static threat scanning of the Debian minbase image: the in-process pass with every inventory
+ * analyzer plus every threat analyzer and image check, against the SBOM-only pass of the same
+ * run (goal: total ≤ 2× SBOM-only); the rule engine's own throughput (MB/s of file content it
+ * was fed) comes from the same pass.
+ */
+import { defaultAnalyzers } from '../src/analyze/index.js';
+import { threatAnalyzers, threatChecks } from '../src/analyze/threats.js';
+import { openSource } from '../src/image/target.js';
+import { analyzeImage } from '../src/scan/analyze-image.js';
+import { inventoryOf } from '../src/scan/inventory.js';
+import { threatFindings } from '../src/scan/threats.js';
+
+export const TARGET_THREAT_RATIO = 2;
+
+async function timed(f: () => Promise<unknown>): Promise<number> {
+  const t0 = performance.now();
+  await f();
+  return performance.now() - t0;
+}
+
+export async function benchThreats(
+  target: string,
+  rounds = 3,
+): Promise<Record<string, number | string | boolean>> {
+  const sbom: number[] = [];
+  const full: number[] = [];
+  let findings = { malware: 0, secrets: 0, misconfigurations: 0, binaries: 0, gaps: 0 };
+  let bytes = 0;
+  for (let i = 0; i < rounds; i++) {
+    sbom.push(
+      await timed(async () => {
+        const a = await analyzeImage(openSource(target), { analyzers: defaultAnalyzers(), cache: null });
+        inventoryOf(a);
+      }),
+    );
+    full.push(
+      await timed(async () => {
+        const a = await analyzeImage(openSource(target), {
+          analyzers: [...defaultAnalyzers(), ...threatAnalyzers()],
+          cache: null,
+        });
+        bytes = a.facts.layers.reduce((n, l) => n + l.uncompressedBytes, 0);
+        const packages = inventoryOf(a).packages;
+        const t = await threatFindings(
+          { image: a.image, facts: a.facts, packages, os: a.os, db: null },
+          threatChecks(),
+        );
+        findings = {
+          malware: t.malware.length,
+          secrets: t.secrets.length,
+          misconfigurations: t.misconfigurations.length,
+          binaries: t.binaries.length,
+          gaps: t.gaps.length,
+        };
+      }),
+    );
+  }
+  const s = Math.min(...sbom);
+  const f = Math.min(...full);
+  const ratio = f / s;
+  return {
+    sbomOnlyMs: Math.round(s),
+    withThreatsMs: Math.round(f),
+    threatsOverSbom: Math.round(ratio * 100) / 100,
+    withinTarget: ratio <= TARGET_THREAT_RATIO,
+    threatAnalyzers: threatAnalyzers()
+      .map((a) => a.name)
+      .join(', '),
+    imageMB: Math.round(bytes / 1048576),
+    // Everything the threat pass adds, spread over the image's bytes.
+    addedMBps: Math.round(bytes / 1048576 / Math.max(0.001, (f - s) / 1000)),
+    ...Object.fromEntries(Object.entries(findings).map(([k, v]) => [`findings.${k}`, v])),
+  };
+}
