@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { buildImage, buildIndex, type ImageSpec } from '../fixtures/builder.js';
 import { writeDockerArchive, writeOciLayout } from '../fixtures/layouts.js';
+import { threatDemoImage } from './threat-image.js';
 
 const DEBIAN_OS_RELEASE = `PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"
 NAME="Debian GNU/Linux"
@@ -190,6 +191,8 @@ export interface DemoTargets {
   multiarch: string;
   legacy: string;
   hostile: string;
+  /** Harmless files and config that carry every static threat indicator. */
+  threats: string;
 }
 
 /** Writes the demo images under `dir` and returns their target strings. */
@@ -199,6 +202,7 @@ export async function writeDemoImages(dir: string): Promise<DemoTargets> {
   await writeOciLayout(layout, [
     { ref: 'webapp', image: buildImage(webapp) },
     { ref: 'multiarch', image: index },
+    { ref: 'threats', image: buildImage(threatDemoImage()) },
   ]);
   const archive = join(dir, 'legacy.tar');
   await writeDockerArchive(archive, buildImage(legacy), ['demo/legacy:1.0'], { layerSymlinks: true });
@@ -209,5 +213,6 @@ export async function writeDemoImages(dir: string): Promise<DemoTargets> {
     multiarch: `oci:${layout}:multiarch`,
     legacy: `docker-archive:${archive}`,
     hostile: `docker-archive:${evil}`,
+    threats: `oci:${layout}:threats`,
   };
 }
