@@ -16,7 +16,9 @@ export type ErrorCode =
   | 'TIMEOUT'
   | 'AUTH'
   | 'REGISTRY'
-  | 'NETWORK';
+  | 'NETWORK'
+  | 'INTERRUPTED'
+  | 'SANDBOX';
 
 export class ShipshapeError extends Error {
   readonly code: ErrorCode;

@@ -3,7 +3,13 @@
  * and the image checks that need the whole image. `scan` runs them beside the inventory
  * analyzers; `sbom` and `inspect` do not, so an SBOM stays as fast as before.
  */
+import { binaryAnalyzers, binaryImageChecks } from './binaries/index.js';
+import { configAnalyzers, configChecks } from './config/index.js';
 import type { ImageCheck } from './findings.js';
+import { hashAnalyzers, hashChecks } from './hashes/index.js';
+import { integrityAnalyzers, integrityChecks } from './integrity/index.js';
+import { persistenceAnalyzers, persistenceChecks } from './persistence/index.js';
+import { secretAnalyzers, secretImageChecks } from './secrets/index.js';
 import type { Analyzer } from './types.js';
 
 export interface ThreatOptions {
@@ -12,9 +18,23 @@ export interface ThreatOptions {
 }
 
 export function threatAnalyzers(_options: ThreatOptions = {}): Analyzer[] {
-  return [];
+  return [
+    ...binaryAnalyzers,
+    ...persistenceAnalyzers,
+    ...secretAnalyzers,
+    ...configAnalyzers,
+    ...hashAnalyzers,
+    ...integrityAnalyzers,
+  ];
 }
 
 export function threatChecks(): ImageCheck[] {
-  return [];
+  return [
+    ...binaryImageChecks,
+    ...persistenceChecks,
+    ...secretImageChecks,
+    ...configChecks,
+    ...integrityChecks,
+    ...hashChecks,
+  ];
 }

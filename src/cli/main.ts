@@ -16,6 +16,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   sbom: async () => (await import('./commands/sbom.js')).sbomCommand(),
   demo: async () => (await import('./commands/demo.js')).demoCommand(),
   db: async () => (await import('./commands/db.js')).dbCommand(),
+  sandbox: async () => (await import('./commands/sandbox.js')).sandboxCommand(),
+  doctor: async () => (await import('./commands/doctor.js')).doctorCommand(),
 };
 
 export async function program(argv: string[] = []): Promise<Command> {

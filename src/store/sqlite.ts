@@ -61,6 +61,14 @@ const MIGRATIONS: string[] = [
      advisories INTEGER NOT NULL DEFAULT 0,
      withdrawn INTEGER NOT NULL DEFAULT 0
    );`,
+  // 3: the known-bad hash deny-list (src/threats-db/; `shipshape db import-hashes`).
+  `CREATE TABLE denied_hashes (
+     sha256 TEXT PRIMARY KEY,
+     name TEXT,
+     source TEXT NOT NULL,
+     added TEXT NOT NULL
+   ) WITHOUT ROWID;
+   CREATE INDEX denied_hashes_source ON denied_hashes (source);`,
 ];
 
 export function defaultDbPath(env: NodeJS.ProcessEnv = process.env): string {

@@ -1,5 +1,6 @@
 /**
- * `shipshape db update | import | status`: wiring for the vulnerability database (src/vulndb/).
+ * `shipshape db update | import | status`: wiring for the vulnerability database (src/vulndb/);
+ * `db import-hashes`: the known-bad hash deny-list (src/threats-db/), which `status` counts too.
  * Progress goes to stderr on a terminal only; warnings to stderr; results to stdout.
  */
 import { tmpdir } from 'node:os';
@@ -8,6 +9,7 @@ import Table from 'cli-table3';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ShipshapeError, printable } from '../../errors.js';
 import { defaultDbPath, openDatabase } from '../../store/sqlite.js';
+import { denyListStatus, importHashFile, type DenyListStatus } from '../../threats-db/index.js';
 import {
   DEFAULT_DELTA_LIMIT,
   DEFAULT_MAX_AGE_DAYS,
@@ -46,6 +48,10 @@ interface ImportCliOptions extends DbOptions {
 
 interface StatusCliOptions extends DbOptions {
   maxAgeDays: number;
+}
+
+interface ImportHashesCliOptions extends DbOptions {
+  source?: string;
 }
 
 const MAX_WARNINGS_SHOWN = 20;
@@ -304,10 +310,11 @@ function statusCommand(): Command {
     const store = VulnStore.open(dbPath);
     try {
       const s = dbStatus(store, dbPath, o.maxAgeDays);
+      const denyList = denyListStatus(store.db);
       const text =
         o.format === 'json'
-          ? JSON.stringify(s, null, 2)
-          : dbStatusTable(s, Boolean(process.stdout.isTTY) && !o.output);
+          ? JSON.stringify({ ...s, denyList }, null, 2)
+          : `${dbStatusTable(s, Boolean(process.stdout.isTTY) && !o.output)}\n${denyListLine(denyList)}`;
       await emit(text, o.output);
     } finally {
       store.close();
@@ -316,12 +323,58 @@ function statusCommand(): Command {
   return cmd;
 }
 
+function denyListLine(d: DenyListStatus): string {
+  const sources = d.sources.map((s) => `${printable(s.source, 60)}: ${s.hashes}`).join(', ');
+  return `Deny-list   ${d.hashes} known-bad hashes${sources ? ` (${sources})` : ''}`;
+}
+
+function importHashesCommand(): Command {
+  const cmd = new Command('import-hashes')
+    .description(
+      'add known-bad file hashes to the deny-list: a plain list (`sha256 [name]` a line, # comments) ' +
+        'or a MalwareBazaar-style CSV (a sha256_hash column; the signature or file_name is kept as the name)',
+    )
+    .argument('<file>', 'the list or CSV file')
+    .option('--source <name>', 'who lists these hashes, shown in findings (default the file name)');
+  common(cmd);
+  cmd.action(async (file: string, o: ImportHashesCliOptions) => {
+    const db = openDatabase(dbPathOf(o));
+    try {
+      const summary = await importHashFile(db, file, o.source !== undefined ? { source: o.source } : {});
+      for (const b of summary.badSamples) process.stderr.write(`warning: ${file}: ${printable(b, 200)}\n`);
+      if (summary.bad > summary.badSamples.length) {
+        process.stderr.write(`warning: ${file}: ${summary.bad - summary.badSamples.length} more bad lines\n`);
+      }
+      if (summary.entries === 0) {
+        throw new ShipshapeError(
+          'MALFORMED',
+          `import-hashes: ${file}: no sha256 found (${summary.lines} lines, ${summary.bad} bad)`,
+        );
+      }
+      const text =
+        o.format === 'json'
+          ? JSON.stringify(summary, null, 2)
+          : [
+              `Imported    ${summary.path} (${summary.format}) as ${summary.source}`,
+              `Entries     ${summary.entries} (${summary.added} new)`,
+              `Bad lines   ${summary.bad}`,
+              denyListLine(denyListStatus(db)),
+            ].join('\n');
+      await emit(text, o.output);
+    } finally {
+      db.close();
+    }
+  });
+  return cmd;
+}
+
 export function dbCommand(): Command {
   const cmd = new Command('db').description(
-    'the vulnerability database: update from osv.dev, import offline, status',
+    'the vulnerability database: update from osv.dev, import offline, status; the known-bad hash deny-list',
   );
   cmd.addCommand(updateCommand());
   cmd.addCommand(importCommand());
+  cmd.addCommand(importHashesCommand());
   cmd.addCommand(statusCommand());
   for (const c of cmd.commands) c.exitOverride();
   return cmd;

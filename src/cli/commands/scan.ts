@@ -1,4 +1,6 @@
 import { analyzeTarget } from '../analyze-target.js';
+import type { BehaviorReport } from '../../sandbox/types.js';
+import { behaviorFindings, sandboxImage } from './sandbox.js';
 import { defaultAnalyzers } from '../../analyze/index.js';
 import { threatAnalyzers, threatChecks } from '../../analyze/threats.js';
 import { threatFindings, type ThreatFindings } from '../../scan/threats.js';
@@ -18,6 +20,11 @@ import { addCommonOptions, type CommonOptions } from '../common.js';
 import { emit } from '../output.js';
 
 interface ScanOptions extends CommonOptions {
+  timeout?: string;
+  monitor?: string;
+  clamav?: boolean;
+  clamavSocket?: string;
+  clamavDb?: string;
   failOn?: string;
   ignoreFile?: string;
   vex?: string[];
@@ -27,9 +34,37 @@ interface ScanOptions extends CommonOptions {
 async function inventoryFor(target: string, o: ScanOptions) {
   if (target.startsWith('sbom:')) {
     const sbom = await readSbom(target, target.slice('sbom:'.length));
-    return { ...sbom, layerFacts: undefined, warnings: [] as string[], analyzed: null };
+    if (o.clamav) throw new ShipshapeError('BAD_ARGUMENT', '--clamav needs an image, not an SBOM');
+    return { ...sbom, layerFacts: undefined, warnings: [] as string[], analyzed: null, clamav: null };
   }
-  const analyzed = await analyzeTarget(target, o, undefined, [...defaultAnalyzers(), ...threatAnalyzers()]);
+  const analyzers = [...defaultAnalyzers(), ...threatAnalyzers()];
+  if (!o.clamav) {
+    const analyzed = await analyzeTarget(target, o, undefined, analyzers);
+    return { ...inventoryParts(analyzed), clamav: null };
+  }
+  // ClamAV scans files on disk: every layer's files are spooled during the one pass, so no layer
+  // may come from the cache for this run.
+  const clam = await import('../../analyze/clamav/index.js');
+  if (!(await clam.clamavAvailable(o.clamavSocket ? { socket: o.clamavSocket } : {}))) {
+    throw new ShipshapeError('UNSUPPORTED', '--clamav: ClamAV is not installed (apt-get install clamav)');
+  }
+  const spool = await clam.createClamavSpool();
+  try {
+    const analyzed = await analyzeTarget(target, { ...o, cache: false }, undefined, [
+      ...analyzers,
+      spool.analyzer,
+    ]);
+    const result = await clam.scanSpooledWithClamav(spool, analyzed.facts, {
+      ...(o.clamavSocket ? { socket: o.clamavSocket } : {}),
+      ...(o.clamavDb ? { database: o.clamavDb } : {}),
+    });
+    return { ...inventoryParts(analyzed), clamav: result };
+  } finally {
+    await spool.remove();
+  }
+}
+
+function inventoryParts(analyzed: Awaited<ReturnType<typeof analyzeTarget>>) {
   return {
     analyzed,
     image: analyzed.image,
@@ -43,7 +78,6 @@ async function inventoryFor(target: string, o: ScanOptions) {
 export async function scanTarget(target: string, o: ScanOptions): Promise<ScanOutcome> {
   const started = performance.now();
   const failOn = parseFailOn(o.failOn);
-  if (o.dynamic) throw new ShipshapeError('UNSUPPORTED', '--dynamic: the sandbox is not built yet');
   try {
     const inv = await inventoryFor(target, o);
     const checks = ['packages'];
@@ -59,6 +93,12 @@ export async function scanTarget(target: string, o: ScanOptions): Promise<ScanOu
           threatChecks(),
         );
         checks.push('malware', 'secrets', 'misconfigurations', 'binaries', ...threats.checks);
+        if (inv.clamav) {
+          threats.malware.push(...inv.clamav.findings);
+          threats.gaps.push(...inv.clamav.gaps.map(({ kind: _k, ...g }) => g));
+          warnings.push(...inv.clamav.warnings);
+          if (inv.clamav.complete) checks.push('clamav');
+        }
         warnings.push(...threats.warnings);
         if (threats.gaps.length) {
           const bytes = threats.gaps.reduce((n, g) => n + g.bytes, 0);
@@ -84,6 +124,12 @@ export async function scanTarget(target: string, o: ScanOptions): Promise<ScanOu
       }
     } finally {
       vulns.close();
+    }
+    let behavior: BehaviorReport | null = null;
+    if (o.dynamic) {
+      if (!inv.analyzed) throw new ShipshapeError('BAD_ARGUMENT', '--dynamic needs an image, not an SBOM');
+      behavior = await sandboxImage(target, inv.analyzed, o);
+      checks.push('behavior');
     }
     const eol = osEolFinding(inv.os);
     if (inv.os) checks.push('os-eol');
@@ -166,6 +212,7 @@ export async function scanTarget(target: string, o: ScanOptions): Promise<ScanOu
         severity: m.severity,
         where: 'image config',
       })),
+      ...behaviorFindings(behavior),
     ];
     return {
       image: inv.image,
@@ -174,6 +221,7 @@ export async function scanTarget(target: string, o: ScanOptions): Promise<ScanOu
       packages: inv.packages,
       match,
       threats,
+      behavior,
       checks,
       database,
       suppressed,
@@ -206,9 +254,15 @@ export function scanCommand(): Command {
       '--ignore-file <path>',
       'accepted findings (default: .shipshapeignore in the current directory, if present)',
     )
-    .option('--dynamic', 'also run the image in the sandbox (not built yet)');
+    .option('--dynamic', 'also run the image in the sandbox and judge its behaviour')
+    .option('--timeout <seconds>', 'with --dynamic: the observation window (default 30)')
+    .option('--monitor <name>', 'with --dynamic: strace (default) or bpftrace')
+    .option('--clamav', 'also scan every file with ClamAV (clamd or clamscan, with your signatures)')
+    .option('--clamav-socket <path>', 'a clamd socket to use (implies --clamav)')
+    .option('--clamav-db <dir>', 'ClamAV signatures to use with clamscan (implies --clamav)');
   addCommonOptions(cmd, ['table', 'json']);
   cmd.action(async (target: string, o: ScanOptions) => {
+    if (o.clamavSocket || o.clamavDb) o.clamav = true;
     const outcome = await scanTarget(target, o);
     const text =
       o.format === 'json'

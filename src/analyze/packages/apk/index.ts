@@ -1,12 +1,18 @@
 /**
  * The apk cataloger (Alpine, Wolfi, Chainguard): every package of the installed database,
- * with its origin as the source package and the files it owns.
+ * with its origin as the source package, the files it owns and their checksums.
  */
 import type { AnalyzeContext, Analyzer, Fact, FileInput } from '../../types.js';
 import type { PackageFact } from '../types.js';
 import { parseApkInstalled } from './parse-installed.js';
 
 export const APK_ANALYZER = 'apk-installed';
+
+/** An apk package fact with the checksum of each file (src/analyze/integrity compares them). */
+export interface ApkPackageFact extends PackageFact {
+  /** File → `algo:hex` (`sha1:…` for `Q1` checksums). */
+  fileDigests?: Record<string, string>;
+}
 
 // apk-tools 3 may keep its database under usr/ (usr-merged systems); older ones under lib/.
 export const APK_INSTALLED_PATHS = new Set(['lib/apk/db/installed', 'usr/lib/apk/db/installed']);
@@ -29,7 +35,7 @@ function completePackagesOnly(text: string): string {
 
 export const apkInstalledAnalyzer: Analyzer = {
   name: APK_ANALYZER,
-  version: 1,
+  version: 2,
   wants(header) {
     return header.type === 'file' && APK_INSTALLED_PATHS.has(header.path)
       ? { mode: 'buffer', maxBytes: MAX_BYTES }
@@ -48,7 +54,7 @@ export const apkInstalledAnalyzer: Analyzer = {
     });
     reportProblems(ctx, path, problems);
     return records.map((r) => {
-      const fact: PackageFact = {
+      const fact: ApkPackageFact = {
         kind: 'package',
         type: 'apk',
         name: r.name,
@@ -61,6 +67,7 @@ export const apkInstalledAnalyzer: Analyzer = {
       fact.sourceName = r.origin ?? r.name;
       fact.sourceVersion = r.version;
       if (r.license) fact.licenses = [r.license];
+      if (r.digests) fact.fileDigests = r.digests;
       return fact;
     });
   },

@@ -14,14 +14,19 @@ export const RPMTAG = {
   LICENSE: 1014,
   ARCH: 1022,
   OLDFILENAMES: 1027,
+  FILESTATES: 1029,
+  FILEDIGESTS: 1035,
+  FILEFLAGS: 1037,
   SOURCERPM: 1044,
+  FILEVERIFYFLAGS: 1045,
   DIRINDEXES: 1116,
   BASENAMES: 1117,
   DIRNAMES: 1118,
+  FILEDIGESTALGO: 5011,
   MODULARITYLABEL: 5096,
 } as const;
 
-const TYPE = { INT32: 4, STRING: 6, STRING_ARRAY: 8, I18NSTRING: 9 } as const;
+const TYPE = { CHAR: 1, INT8: 2, INT32: 4, STRING: 6, STRING_ARRAY: 8, I18NSTRING: 9 } as const;
 
 const HEADER_MAGIC = Buffer.from([0x8e, 0xad, 0xe8, 0x01]);
 // rpm's own limits (HEADER_TAGS_MAX, HEADER_DATA_MAX).
@@ -118,6 +123,18 @@ export class RpmHeader {
   stringArray(tag: number): string[] | undefined {
     const e = this.entry(tag, [TYPE.STRING_ARRAY]);
     return e ? this.strings(tag, e, e.count) : undefined;
+  }
+
+  /** A CHAR or INT8 array, as signed bytes (rpm's FILESTATES keeps -1 for a missing file). */
+  int8Array(tag: number): number[] | undefined {
+    const e = this.entry(tag, [TYPE.CHAR, TYPE.INT8]);
+    if (!e) return undefined;
+    if (e.count > this.data.length - e.offset || e.count > MAX_ARRAY_LENGTH) {
+      throw new RpmHeaderError(`tag ${tag} claims ${e.count} bytes`);
+    }
+    const out: number[] = new Array<number>(e.count);
+    for (let i = 0; i < e.count; i++) out[i] = this.data.readInt8(e.offset + i);
+    return out;
   }
 
   int32Array(tag: number): number[] | undefined {

@@ -13,6 +13,13 @@ import { readSqliteRpmdb } from './sqlite-db.js';
 
 export const RPM_ANALYZER = 'rpm-db';
 
+/** An rpm package fact with its file digests and %config files (src/analyze/integrity). */
+export interface RpmPackageFact extends PackageFact {
+  /** File → `algo:hex` (`sha256:…`; `md5:…` on old rpm). */
+  fileDigests?: Record<string, string>;
+  configFiles?: string[];
+}
+
 // Fedora 36+ and openSUSE keep the database under usr/lib/sysimage/rpm, with var/lib/rpm a
 // symlink to it (links carry no content, so both places are asked for).
 const DIRS = ['var/lib/rpm', 'usr/lib/sysimage/rpm'];
@@ -39,8 +46,8 @@ export function readRpmdbBlobs(content: Buffer): DbBlobs {
   return { blobs: [], problems: ['not an rpm database (neither SQLite, Berkeley DB hash nor ndb)'] };
 }
 
-export function rpmPackageFact(r: RpmRecord, path: string): PackageFact {
-  const fact: PackageFact = {
+export function rpmPackageFact(r: RpmRecord, path: string): RpmPackageFact {
+  const fact: RpmPackageFact = {
     kind: 'package',
     type: 'rpm',
     name: r.name,
@@ -53,6 +60,8 @@ export function rpmPackageFact(r: RpmRecord, path: string): PackageFact {
   if (r.sourceVersion !== undefined) fact.sourceVersion = r.sourceVersion;
   if (r.license !== undefined) fact.licenses = [r.license];
   if (r.files !== undefined) fact.files = r.files;
+  if (r.digests !== undefined) fact.fileDigests = r.digests;
+  if (r.configFiles !== undefined) fact.configFiles = r.configFiles;
   const metadata: Record<string, unknown> = {};
   if (r.sourceRpm !== undefined) metadata.sourceRpm = r.sourceRpm;
   if (r.modularityLabel !== undefined) metadata.modularityLabel = r.modularityLabel;
@@ -62,7 +71,7 @@ export function rpmPackageFact(r: RpmRecord, path: string): PackageFact {
 
 export const rpmdbAnalyzer: Analyzer = {
   name: RPM_ANALYZER,
-  version: 1,
+  version: 2,
   wants(header) {
     return header.type === 'file' && RPMDB_PATHS.has(header.path)
       ? { mode: 'buffer', maxBytes: MAX_BYTES }

@@ -1,6 +1,7 @@
 /**
  * One installed rpm package from its header: name, epoch, version-release, arch, the source
- * rpm it was built from (what RHEL/SUSE advisories name), license and owned files.
+ * rpm it was built from (what RHEL/SUSE advisories name), license, owned files, and the digest
+ * of each file `rpm -V` would check (src/analyze/integrity compares them with the image).
  */
 import { RpmHeader, RpmHeaderError, RPMTAG } from './header.js';
 
@@ -17,6 +18,10 @@ export interface RpmRecord {
   license?: string;
   modularityLabel?: string;
   files?: string[];
+  /** File → `algo:hex`, for the files whose content rpm verifies (not %config, %ghost, ...). */
+  digests?: Record<string, string>;
+  /** Files marked %config: expected to change. */
+  configFiles?: string[];
 }
 
 export interface RpmRecordResult {
@@ -61,6 +66,64 @@ function ownedFiles(h: RpmHeader): string[] | undefined {
     while (p[start] === '/') start++;
     return p.slice(start);
   });
+}
+
+// rpm's pgpHashAlgo numbers (FILEDIGESTALGO); absent means MD5, as rpm before 4.6 wrote.
+const DIGEST_ALGOS: Record<number, string> = {
+  1: 'md5',
+  2: 'sha1',
+  8: 'sha256',
+  9: 'sha384',
+  10: 'sha512',
+  11: 'sha224',
+};
+const RPMFILE_CONFIG = 1 << 0;
+const RPMFILE_GHOST = 1 << 6;
+const RPMVERIFY_FILEDIGEST = 1 << 0;
+const RPMFILE_STATE_NORMAL = 0;
+const HEX = /^[0-9a-fA-F]+$/;
+
+interface FileDigests {
+  digests: Record<string, string>;
+  configFiles: string[];
+}
+
+/** An array tag that, when present, must have one value per file. */
+function perFile<T>(values: T[] | undefined, files: string[], what: string): T[] | undefined {
+  if (values !== undefined && values.length !== files.length)
+    throw new RpmHeaderError(`${files.length} files but ${values.length} ${what}`);
+  return values;
+}
+
+/**
+ * The digests `rpm -V` would compare: not of %ghost files, files whose verify flags leave the
+ * digest out, or files not installed as they are (replaced, excluded docs, the other multilib
+ * color), and not of %config files, which are listed apart since they are meant to change.
+ */
+function fileDigests(h: RpmHeader, files: string[]): FileDigests | undefined {
+  const digests = perFile(h.stringArray(RPMTAG.FILEDIGESTS), files, 'file digests');
+  if (!digests) return undefined;
+  const algoNumber = h.int32Array(RPMTAG.FILEDIGESTALGO)?.[0] ?? 1;
+  const algo = DIGEST_ALGOS[algoNumber];
+  if (!algo) throw new RpmHeaderError(`unknown file digest algorithm ${algoNumber}`);
+  const flags = perFile(h.int32Array(RPMTAG.FILEFLAGS), files, 'file flags');
+  const verify = perFile(h.int32Array(RPMTAG.FILEVERIFYFLAGS), files, 'file verify flags');
+  const states = perFile(h.int8Array(RPMTAG.FILESTATES), files, 'file states');
+  const out: FileDigests = { digests: Object.create(null) as Record<string, string>, configFiles: [] };
+  files.forEach((path, i) => {
+    const flag = flags?.[i] ?? 0;
+    if (flag & RPMFILE_CONFIG) out.configFiles.push(path);
+    else if (
+      !(flag & RPMFILE_GHOST) &&
+      ((verify?.[i] ?? RPMVERIFY_FILEDIGEST) & RPMVERIFY_FILEDIGEST) !== 0 &&
+      (states?.[i] ?? RPMFILE_STATE_NORMAL) === RPMFILE_STATE_NORMAL &&
+      digests[i] !== '' &&
+      HEX.test(digests[i]!)
+    ) {
+      out.digests[path] = `${algo}:${digests[i]!.toLowerCase()}`;
+    }
+  });
+  return out;
 }
 
 /** Reads the fields of one package; a broken optional tag costs that field and a problem. */
@@ -114,5 +177,10 @@ export function rpmRecordFromBlob(blob: Buffer): RpmRecordResult {
   }
   const files = optional(`${name}: files`, () => ownedFiles(h));
   if (files) record.files = files;
+  const digests = files && optional(`${name}: file digests`, () => fileDigests(h, files));
+  if (digests) {
+    record.digests = digests.digests;
+    if (digests.configFiles.length > 0) record.configFiles = digests.configFiles;
+  }
   return { record, problems };
 }

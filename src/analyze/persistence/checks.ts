@@ -1,0 +1,184 @@
+/**
+ * Image-level persistence checks, on what only the merged image shows:
+ *  - `LD_PRELOAD` in the image config's Env: every process of the container loads it;
+ *  - set-user-ID / set-group-ID programs of the final tree: a shell or interpreter with the bit
+ *    is a root backdoor wherever it is and whoever owns it; any other that no OS package owns
+ *    and that is not a well-known privileged helper is reported too. Package ownership comes
+ *    from dpkg's owned-files facts and apk/rpm package file lists, with paths resolved through
+ *    the tree's directory symlinks (merged /usr: dpkg lists /bin/su, the tree has usr/bin/su).
+ */
+import type { ImageFacts, PlacedFile } from '../../facts/types.js';
+import type { ImageCheck, ImageCheckContext, MalwareFinding } from '../findings.js';
+import { safeEvidence } from './config-files.js';
+import { suspiciousLocations } from './paths.js';
+import { persistenceRules } from './rules.js';
+
+export const ENV_PRELOAD_CHECK = 'persistence-env-ld-preload';
+export const SUID_CHECK = 'persistence-setuid-binaries';
+
+const MAX_LINK_HOPS = 40;
+const STANDARD_DIRS = /^(usr\/)?(local\/)?(s?bin|lib(32|64|exec)?)(\/|$)/;
+
+/** The layer whose history entry set `name` in the environment (or the last layer). */
+function layerSetting(ctx: ImageCheckContext, name: string): number {
+  let layer = -1;
+  let found = -1;
+  for (const h of ctx.image.history) {
+    if (!h.empty_layer) layer++;
+    if (h.created_by?.includes(name)) found = Math.max(layer, 0);
+  }
+  return found >= 0 ? found : Math.max(0, ctx.image.layers.length - 1);
+}
+
+export function envPreloadFindings(ctx: ImageCheckContext, rules = persistenceRules()): MalwareFinding[] {
+  const env = ctx.image.config.config?.Env ?? [];
+  const out: MalwareFinding[] = [];
+  for (const entry of env) {
+    if (typeof entry !== 'string' || !entry.startsWith('LD_PRELOAD=')) continue;
+    const libs = entry
+      .slice('LD_PRELOAD='.length)
+      .split(/[\s:]+/)
+      .filter(Boolean)
+      .filter((lib) => !rules.preloadAllowed.some((re) => re.test(lib)));
+    if (!libs.length) continue;
+    out.push({
+      category: 'persistence',
+      rule: 'persistence-env-ld-preload',
+      severity: 'high',
+      path: '',
+      layer: layerSetting(ctx, 'LD_PRELOAD'),
+      sha256: null,
+      evidence: safeEvidence(`image Env preloads into every process: ${libs.join(', ')}`),
+    });
+  }
+  return out;
+}
+
+function normalise(parts: string[]): string[] {
+  const out: string[] = [];
+  for (const p of parts) {
+    if (p === '' || p === '.') continue;
+    if (p === '..') out.pop();
+    else out.push(p);
+  }
+  return out;
+}
+
+/** `path` with every directory symlink of the tree resolved (the last name is kept as is). */
+export function resolveDirs(tree: ImageFacts['tree'], path: string): string {
+  let parts = normalise(path.split('/'));
+  for (let hops = 0, i = 0; i < parts.length - 1 && hops < MAX_LINK_HOPS;) {
+    const prefix = parts.slice(0, i + 1).join('/');
+    const f = tree.get(prefix);
+    if (f?.type === 'symlink' && f.linkTarget !== undefined) {
+      hops++;
+      const target = f.linkTarget.startsWith('/')
+        ? f.linkTarget.split('/')
+        : [...parts.slice(0, i), ...f.linkTarget.split('/')];
+      parts = normalise([...target, ...parts.slice(i + 1)]);
+      i = 0;
+      continue;
+    }
+    i++;
+  }
+  return parts.join('/');
+}
+
+/** Every path an OS package owns, as it lies in the tree. */
+export function packageOwnedPaths(facts: ImageFacts): Set<string> {
+  const owned = new Set<string>();
+  const add = (p: unknown) => {
+    if (typeof p === 'string' && p) owned.add(resolveDirs(facts.tree, p));
+  };
+  for (const layer of facts.layers) {
+    for (const list of Object.values(layer.facts)) {
+      for (const f of list) {
+        if (f.kind === 'owned-files') {
+          for (const p of Array.isArray(f.files) ? f.files : []) add(p);
+          if (f.md5 && typeof f.md5 === 'object') for (const p of Object.keys(f.md5)) add(p);
+        } else if (f.kind === 'package' && Array.isArray(f.files)) {
+          for (const p of f.files) add(p);
+        }
+      }
+    }
+  }
+  return owned;
+}
+
+function finding(
+  file: PlacedFile,
+  rule: string,
+  severity: MalwareFinding['severity'],
+  category: MalwareFinding['category'],
+  evidence: string,
+): MalwareFinding {
+  return {
+    category,
+    rule,
+    severity,
+    path: file.path,
+    layer: file.layer,
+    sha256: null,
+    evidence: safeEvidence(evidence),
+  };
+}
+
+export function setuidFindings(ctx: ImageCheckContext, rules = persistenceRules()): MalwareFinding[] {
+  const special = [...ctx.facts.tree.values()].filter((f) => f.type === 'file' && (f.mode & 0o6000) !== 0);
+  if (!special.length) return [];
+  const owned = packageOwnedPaths(ctx.facts);
+  const out: MalwareFinding[] = [];
+  for (const f of special) {
+    const name = f.path.slice(f.path.lastIndexOf('/') + 1);
+    const bits = [
+      (f.mode & 0o4000) !== 0 ? `set-user-ID (owner uid ${f.uid})` : '',
+      (f.mode & 0o2000) !== 0 ? `set-group-ID (gid ${f.gid})` : '',
+    ]
+      .filter(Boolean)
+      .join(' and ');
+    const mode = `mode ${(f.mode & 0o7777).toString(8).padStart(4, '0')}`;
+    if (rules.suidNever.test(name)) {
+      out.push(
+        finding(
+          f,
+          'backdoor-setuid-shell',
+          (f.mode & 0o4000) !== 0 && f.uid === 0 ? 'critical' : 'high',
+          'backdoor',
+          `${name} is ${bits} (${mode}): anyone who runs it gets its owner's privileges`,
+        ),
+      );
+      continue;
+    }
+    const hidden = suspiciousLocations(f.path, rules);
+    if (hidden.length) {
+      out.push(
+        finding(
+          f,
+          'backdoor-setuid-hidden',
+          'high',
+          'backdoor',
+          `${bits} program ${hidden.map((h) => h.reason).join('; ')} (${mode})`,
+        ),
+      );
+      continue;
+    }
+    if (owned.has(f.path)) continue;
+    if (rules.suidKnown.has(name) && STANDARD_DIRS.test(f.path)) continue;
+    out.push(
+      finding(
+        f,
+        'persistence-setuid-unowned',
+        (f.mode & 0o4000) !== 0 && f.uid === 0 ? 'high' : 'medium',
+        'persistence',
+        `${bits} program that no OS package installed (${mode})`,
+      ),
+    );
+  }
+  return out;
+}
+
+export const envPreloadCheck: ImageCheck = {
+  name: ENV_PRELOAD_CHECK,
+  run: (ctx) => ({ malware: envPreloadFindings(ctx) }),
+};
+export const setuidCheck: ImageCheck = { name: SUID_CHECK, run: (ctx) => ({ malware: setuidFindings(ctx) }) };

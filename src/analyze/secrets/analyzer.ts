@@ -1,0 +1,66 @@
+/**
+ * The `secrets` layer analyzer: credentials in text files. Binary files are passed over (told
+ * apart by their first bytes), files in the allow-listed third-party test and doc folders are
+ * not read, and only the first 2 MiB of a file are searched (the rest is reported as a gap).
+ */
+import type { ScanGapFact, SecretFact } from '../findings.js';
+import type { Analyzer, Fact, FileInput } from '../types.js';
+import { maskSecret } from './mask.js';
+import { secretRules } from './rules.js';
+import { isAllowedPath, scanText } from './scan-text.js';
+
+export const SECRETS_ANALYZER = 'secrets';
+export const MAX_SECRET_SCAN_BYTES = 2 * 1024 * 1024;
+const SNIFF_BYTES = 8192;
+
+/** Files no text rule can match: compressed, media, compiled. Saves buffering them. */
+const BINARY_SUFFIX =
+  /\.(?:png|jpe?g|gif|ico|webp|bmp|tiff?|woff2?|ttf|otf|eot|gz|tgz|bz2|xz|zst|lz4|zip|jar|war|ear|whl|egg|7z|rar|pyc|pyo|so|so\.[0-9.]{1,32}|a|o|mo|class|wasm|node|deb|rpm|apk|db|sqlite3?|mp[34]|ogg|wav|pdf)$/i;
+
+/** Text, as far as the first bytes tell: no NUL, and hardly any other control bytes. */
+export function looksLikeText(head: Buffer): boolean {
+  let control = 0;
+  for (let i = 0; i < head.length; i++) {
+    const b = head[i]!;
+    if (b === 0) return false;
+    // Tab, newline, vertical tab, form feed, carriage return and escape occur in real text.
+    if (b < 0x20 && !(b >= 0x09 && b <= 0x0d) && b !== 0x1b) control++;
+  }
+  return control * 20 <= head.length;
+}
+
+export const secretsAnalyzer: Analyzer = {
+  name: SECRETS_ANALYZER,
+  version: 1,
+  wants(header) {
+    if (header.type !== 'file' || header.size === 0 || BINARY_SUFFIX.test(header.path)) return false;
+    return { mode: 'buffer', maxBytes: MAX_SECRET_SCAN_BYTES };
+  },
+  analyze(file: FileInput): Fact[] {
+    const path = file.header.path;
+    if (!looksLikeText(file.content.subarray(0, SNIFF_BYTES))) return [];
+    const set = secretRules();
+    if (isAllowedPath(path, set.allow)) return [];
+    // latin1: one char per byte, so offsets and line numbers hold whatever the encoding.
+    const text = file.content.toString('latin1');
+    const facts: Fact[] = scanText(text, set, { path }).map((m): SecretFact => ({
+      kind: 'secret',
+      rule: m.rule.id,
+      severity: m.severity,
+      path,
+      line: m.line,
+      evidence: maskSecret(m.secret),
+    }));
+    if (file.truncated) {
+      const gap: ScanGapFact = {
+        kind: 'scan-gap',
+        analyzer: SECRETS_ANALYZER,
+        path,
+        reason: `larger than ${MAX_SECRET_SCAN_BYTES} bytes: only the first part was searched for secrets`,
+        bytes: Math.max(0, file.header.size - file.content.length),
+      };
+      facts.push(gap);
+    }
+    return facts;
+  },
+};

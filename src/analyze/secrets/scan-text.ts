@@ -1,0 +1,204 @@
+/**
+ * Finds secrets in one text: the rules' regexes, behind a keyword prefilter, then the checks
+ * that separate a credential from a look-alike (entropy, digits, dummy values, validators),
+ * then one finding per stretch of text (the earlier rule wins an overlap).
+ */
+import type { ThreatSeverity } from '../findings.js';
+import { shannonEntropy } from './mask.js';
+import type { SecretAllowList, SecretRule, SecretRuleSet, ValidatorName } from './rules.js';
+
+export interface SecretMatch {
+  rule: SecretRule;
+  severity: ThreatSeverity;
+  secret: string;
+  /** 1-based. */
+  line: number;
+  start: number;
+  end: number;
+}
+
+export interface ScanTextOptions {
+  /** The file's path; null for image config and history, where path-bound rules do not run. */
+  path: string | null;
+  /** Candidates examined per rule, so a file of a million look-alikes stays cheap. */
+  maxCandidatesPerRule?: number;
+  maxMatches?: number;
+}
+
+const DEFAULT_MAX_CANDIDATES = 200;
+const DEFAULT_MAX_MATCHES = 20;
+/** A value with fewer distinct characters than this is a filler (`aaaaaaaa1111`), not a key. */
+const MIN_DISTINCT_CHARS = 6;
+
+function decodeBase64(s: string): string | null {
+  if (!/^[A-Za-z0-9+/_-]{1,8192}={0,2}$/.test(s)) return null;
+  return Buffer.from(s.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('latin1');
+}
+
+function jsonObject(text: string | null): Record<string, unknown> | null {
+  if (text === null) return null;
+  try {
+    const v: unknown = JSON.parse(text);
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+const VALIDATE: Record<ValidatorName, (secret: string, match: RegExpExecArray) => boolean> = {
+  // A token-shaped string is a JWT only if its header is JSON naming a real signing algorithm.
+  jwt(secret) {
+    const [header, payload] = secret.split('.');
+    const h = jsonObject(decodeBase64(header ?? ''));
+    const alg = h?.alg;
+    return (
+      typeof alg === 'string' &&
+      alg.toLowerCase() !== 'none' &&
+      jsonObject(decodeBase64(payload ?? '')) !== null
+    );
+  },
+  // `auth` is base64 of `user:password`; an identity token is opaque.
+  'docker-auth'(secret, match) {
+    if (match[0].startsWith('"identitytoken"')) return secret.length >= 16;
+    const decoded = decodeBase64(secret);
+    if (decoded === null) return false;
+    const colon = decoded.indexOf(':');
+    return colon > 0 && colon < decoded.length - 1 && /^[\x20-\x7e]{3,}$/.test(decoded);
+  },
+  assignment(secret, match) {
+    // Short single-case values (`lsdkfol23w54jlksdef`) are typed-in examples; real lower-case
+    // keys are hex or base36 of 32 characters or more.
+    if (secret.length < 24 && /^(?:[a-z0-9]{1,23}|[A-Z0-9]{1,23})$/.test(secret)) return false;
+    // Unquoted, `token = scanner.reScanToken` is code reading a variable, not a value.
+    if (match.groups?.q) return true;
+    return !/^[A-Za-z_$][\w$]{0,127}(?:\.[A-Za-z_$][\w$]{0,127}){1,16}$/.test(secret);
+  },
+};
+
+function distinctChars(s: string, enough: number): number {
+  const seen = new Set<string>();
+  for (const c of s) {
+    seen.add(c);
+    if (seen.size >= enough) break;
+  }
+  return seen.size;
+}
+
+/** True when `secret` is a published example, a template, a placeholder or filler. */
+export function isDummySecret(
+  secret: string,
+  allow: SecretAllowList,
+  extra: readonly RegExp[] = [],
+): boolean {
+  if (allow.values.has(secret)) return true;
+  if (distinctChars(secret, MIN_DISTINCT_CHARS) < MIN_DISTINCT_CHARS) return true;
+  return allow.valuePatterns.some((p) => p.test(secret)) || extra.some((p) => p.test(secret));
+}
+
+/** True when third-party code keeps example keys at `path` (see rules/secrets/allowlist.yaml). */
+export function isAllowedPath(path: string, allow: SecretAllowList): boolean {
+  return allow.paths.some((p) => p.test(path));
+}
+
+function acceptable(
+  rule: SecretRule,
+  secret: string,
+  match: RegExpExecArray,
+  allow: SecretAllowList,
+): boolean {
+  if (secret.length < rule.minLength) return false;
+  if (rule.needsDigit && !(/[0-9]/.test(secret) && /[A-Za-z]/.test(secret))) return false;
+  if (rule.minEntropy > 0 && shannonEntropy(secret) < rule.minEntropy) return false;
+  if (isDummySecret(secret, allow, rule.allow)) return false;
+  return rule.validate === null || VALIDATE[rule.validate](secret, match);
+}
+
+function severityFor(rule: SecretRule, path: string | null): ThreatSeverity {
+  if (path !== null) for (const e of rule.escalate) if (e.path.test(path)) return e.severity;
+  return rule.severity;
+}
+
+function rulesFor(set: SecretRuleSet, path: string | null): SecretRule[] {
+  return set.rules.filter((r) => (r.paths === null ? true : path !== null && r.paths.test(path)));
+}
+
+/** Past this many keyword hits in one file, every rule is assumed possible. */
+const MAX_PREFILTER_HITS = 4096;
+
+/** The keywords present in `text` (as written, and lower-cased), or null for "assume all". */
+function keywordsIn(text: string, set: SecretRuleSet): Set<string> | null {
+  const re = set.prefilter;
+  if (!re) return new Set();
+  re.lastIndex = 0;
+  const found = new Set<string>();
+  for (let n = 0; n < MAX_PREFILTER_HITS; n++) {
+    const m = re.exec(text);
+    if (!m) return found;
+    found.add(m[0]);
+    found.add(m[0].toLowerCase());
+  }
+  return null;
+}
+
+function hasKeyword(rule: SecretRule, found: Set<string> | null): boolean {
+  // Path-bound rules run on the few files they name, keyword or not.
+  if (rule.keywords.length === 0 || rule.paths !== null || found === null) return true;
+  // The pattern reports the longest keyword at a place: `PRIVATE KEY-----` also means `PRIVATE KEY`.
+  return rule.keywords.some((k) => found.has(k) || [...found].some((f) => f.includes(k)));
+}
+
+/** Every secret in `text`, at most one per stretch of text, in order of position. */
+export function scanText(text: string, set: SecretRuleSet, opts: ScanTextOptions): SecretMatch[] {
+  const maxCandidates = opts.maxCandidatesPerRule ?? DEFAULT_MAX_CANDIDATES;
+  const found: SecretMatch[] = [];
+  const present = keywordsIn(text, set);
+  for (const rule of rulesFor(set, opts.path)) {
+    if (!hasKeyword(rule, present)) continue;
+    if (rule.context && !rule.context.test(text)) continue;
+    const re = rule.regex;
+    re.lastIndex = 0;
+    for (let n = 0; n < maxCandidates; n++) {
+      const m = re.exec(text);
+      if (!m) break;
+      if (m[0].length === 0) re.lastIndex++;
+      const secret = m.groups?.secret ?? m[0];
+      const span = m.indices?.groups?.secret ?? m.indices?.[0] ?? [m.index, m.index + m[0].length];
+      if (!acceptable(rule, secret, m, set.allow)) continue;
+      found.push({
+        rule,
+        severity: severityFor(rule, opts.path),
+        secret,
+        line: 0,
+        start: span[0],
+        end: span[1],
+      });
+    }
+  }
+  return keepFirstOfOverlaps(found, set.rules)
+    .slice(0, opts.maxMatches ?? DEFAULT_MAX_MATCHES)
+    .map(withLineNumbers(text));
+}
+
+/** Drops a match that overlaps one of an earlier rule, then orders by position. */
+function keepFirstOfOverlaps(found: SecretMatch[], order: readonly SecretRule[]): SecretMatch[] {
+  const rank = new Map(order.map((r, i) => [r, i]));
+  found.sort((a, b) => rank.get(a.rule)! - rank.get(b.rule)! || a.start - b.start);
+  const kept: SecretMatch[] = [];
+  for (const f of found) {
+    if (!kept.some((k) => f.start < k.end && k.start < f.end)) kept.push(f);
+  }
+  return kept.sort((a, b) => a.start - b.start);
+}
+
+function withLineNumbers(text: string): (m: SecretMatch) => SecretMatch {
+  let line = 1;
+  let at = 0;
+  // Called in order of position, so the newlines are counted once over the whole text.
+  return (m) => {
+    for (let i = text.indexOf('\n', at); i !== -1 && i < m.start; i = text.indexOf('\n', i + 1)) {
+      line++;
+      at = i + 1;
+    }
+    return { ...m, line };
+  };
+}

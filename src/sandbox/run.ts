@@ -1,0 +1,185 @@
+/**
+ * One sandbox run: the image unpacked under runc (src/sandbox/runtime), its network namespace
+ * wired to a fake internet (src/sandbox/fakenet) and its processes watched (src/sandbox/monitor)
+ * from the moment the container exists until it ends or its time is up; then the behaviour rules
+ * (src/sandbox/rules) judge what was seen. Everything the run made is removed, whatever happens.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resolveInTree } from '../analyze/config/resolve.js';
+import type { PlacedFile } from '../facts/types.js';
+import type { ImageSource, ResolvedImage } from '../image/types.js';
+import { cleanupStaleFakenets, startFakeInternet, type FakeInternet } from './fakenet/index.js';
+import { startMonitor, type Monitor } from './monitor/index.js';
+import { judgeBehavior } from './rules/index.js';
+import {
+  cleanupStaleRuns,
+  collectChanges,
+  dispose,
+  prepareRun,
+  runPrepared,
+  type PreparedRun,
+  type SandboxLimits,
+} from './runtime/index.js';
+import type { BehaviorReport, Observations } from './types.js';
+
+export interface SandboxOptions {
+  /** Observation window. Default 30 s. */
+  timeoutMs?: number;
+  limits?: Partial<SandboxLimits>;
+  monitor?: 'bpftrace' | 'strace';
+  signal?: AbortSignal;
+  /** Parent of the run's private work dir. Default the OS temp dir. */
+  workRoot?: string;
+}
+
+const MAX_REPORTED_PROCESSES = 500;
+const MAX_REPORTED_FILES = 2000;
+
+const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+function randomOf(alphabet: string, n: number): string {
+  const bytes = randomBytes(n);
+  return [...bytes].map((b) => alphabet[b % alphabet.length]).join('');
+}
+
+/**
+ * Credentials that exist nowhere but in this run: a sample that sends one of them anywhere, or
+ * reads them back out of another process, is after credentials.
+ */
+function decoyEnv(): Record<string, string> {
+  return {
+    AWS_ACCESS_KEY_ID: `AKIA${randomOf(BASE32, 16)}`,
+    AWS_SECRET_ACCESS_KEY: randomOf(BASE62 + '/+', 40),
+    GITHUB_TOKEN: `ghp_${randomOf(BASE62, 36)}`,
+    NPM_TOKEN: `npm_${randomOf(BASE62, 36)}`,
+    DATABASE_URL: `postgres://app:${randomOf(BASE62, 20)}@db.internal:5432/app`,
+  };
+}
+
+/** Does a container path exist in the image? (Symlinks such as Debian's `/bin` are followed.) */
+export function imagePathTest(tree: ReadonlyMap<string, PlacedFile>): (path: string) => boolean {
+  return (path: string) => {
+    const rel = path.replace(/^\/+/, '');
+    if (rel === '') return true;
+    if (tree.has(rel)) return true;
+    return resolveInTree(tree, `/${rel}`) !== null;
+  };
+}
+
+function emptyObservations(warning: string): Observations {
+  return {
+    monitor: 'strace',
+    processes: [],
+    files: [],
+    connects: [],
+    memfds: [],
+    stdioSockets: [],
+    cpu: [],
+    warnings: [warning],
+  };
+}
+
+export async function runSandbox(
+  source: ImageSource,
+  image: ResolvedImage,
+  tree: ReadonlyMap<string, PlacedFile>,
+  options: SandboxOptions = {},
+): Promise<BehaviorReport> {
+  const warnings: string[] = [];
+  // What a crashed earlier run left behind goes first, so runs never pile up.
+  const stale = cleanupStaleRuns();
+  if (stale.problems.length) warnings.push(...stale.problems.map((p) => `stale run cleanup: ${p}`));
+  cleanupStaleFakenets();
+
+  const workDir = await mkdtemp(join(options.workRoot ?? tmpdir(), 'shipshape-sandbox-'));
+  // The container's root is an unprivileged host uid: it must be able to pass through (not list).
+  await chmod(workDir, 0o711);
+  const decoys = decoyEnv();
+  let fakenet: FakeInternet | null = null;
+  let prepared: PreparedRun | null = null;
+  let monitor: Monitor | null = null;
+  try {
+    fakenet = await startFakeInternet({ workDir, ...(options.signal ? { signal: options.signal } : {}) });
+    prepared = await prepareRun(source, image, {
+      workRoot: workDir,
+      decoyEnv: decoys,
+      resolvConf: await readFile(fakenet.resolvConfPath, 'utf8'),
+      hosts: await readFile(fakenet.hostsPath, 'utf8'),
+      ...(options.limits ? { limits: options.limits } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    warnings.push(...prepared.warnings);
+    const net = fakenet;
+    const run = await runPrepared(prepared, {
+      timeoutMs: options.timeoutMs ?? 30_000,
+      ...(options.signal ? { signal: options.signal } : {}),
+      onCreated: async (created) => {
+        await net.attach(created.pid);
+        await mkdir(join(workDir, 'monitor'), { recursive: true, mode: 0o700 });
+        monitor = await startMonitor({
+          pid: created.pid,
+          cgroupPath: created.cgroupPath,
+          workDir: join(workDir, 'monitor'),
+          // strace attaches in tens of ms, bpftrace in seconds here: the default keeps a run's
+          // overhead low; bpftrace is there for samples that behave differently when traced.
+          prefer: options.monitor ?? 'strace',
+        });
+        monitor.markStart();
+      },
+    });
+    const observations = monitor
+      ? await (monitor as Monitor).stop()
+      : emptyObservations('the monitor did not start');
+    await fakenet.stop();
+    const network = fakenet.events();
+    warnings.push(...fakenet.warnings(), ...observations.warnings);
+    const changes = await collectChanges(prepared.upperDir);
+    warnings.push(...changes.warnings);
+    if (run.runtimeError) warnings.push(`runtime: ${run.runtimeError}`);
+    const inImage = imagePathTest(tree);
+    const files = observations.files.map((f) => ({ ...f, inImage: inImage(f.path) }));
+    const findings = judgeBehavior(
+      {
+        observations: { ...observations, files },
+        network,
+        dropped: changes.dropped,
+        inImage,
+        decoys: { env: decoys, files: [] },
+        durationMs: run.durationMs,
+      },
+      { cpuLimitPercent: Math.round((options.limits?.cpus ?? 1) * 100) },
+    );
+    if (observations.processes.length > MAX_REPORTED_PROCESSES)
+      warnings.push(
+        `${observations.processes.length} processes seen; the first ${MAX_REPORTED_PROCESSES} are listed`,
+      );
+    if (files.length > MAX_REPORTED_FILES)
+      warnings.push(`${files.length} file events seen; the first ${MAX_REPORTED_FILES} are listed`);
+    return {
+      ran: run.exitCode !== null || run.timedOut,
+      durationMs: run.durationMs,
+      exitCode: run.exitCode,
+      timedOut: run.timedOut,
+      processes: observations.processes.slice(0, MAX_REPORTED_PROCESSES),
+      network,
+      files: files.slice(0, MAX_REPORTED_FILES),
+      findings,
+      dropped: changes.dropped,
+      monitor: observations.monitor,
+      warnings,
+    };
+  } finally {
+    const m = monitor as Monitor | null;
+    if (m) await m.stop().catch(() => undefined);
+    if (fakenet) await fakenet.stop().catch(() => undefined);
+    if (prepared) {
+      const problems = await dispose(prepared).catch((e: unknown) => [String(e)]);
+      if (problems.length) warnings.push(...problems.map((p) => `cleanup: ${p}`));
+    }
+    await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+  }
+}

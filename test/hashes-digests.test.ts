@@ -1,0 +1,124 @@
+/**
+ * The file-digests analyzer: which files it hashes (from the header alone), that its digests are
+ * those of the whole file however it is chunked, and that a file read short is not hashed.
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import {
+  FILE_DIGESTS_ANALYZER,
+  fileDigestsAnalyzer,
+  isSharedObject,
+  wantsDigest,
+  type FileDigestFact,
+} from '../src/analyze/hashes/file-digests.js';
+import { hashAnalyzers } from '../src/analyze/hashes/index.js';
+import type { EntryHeader } from '../src/layer/types.js';
+import { openSource } from '../src/image/target.js';
+import { analyzeImage } from '../src/scan/analyze-image.js';
+import { buildImage } from './fixtures/builder.js';
+import { writeOciLayout } from './fixtures/layouts.js';
+import { tempDir } from './support/tmp.js';
+
+function header(path: string, mode = 0o644, size = 10, type: EntryHeader['type'] = 'file'): EntryHeader {
+  return { path, type, mode, size, uid: 0, gid: 0 };
+}
+
+const digest = (algo: string, b: Buffer) => createHash(algo).update(b).digest('hex');
+
+test('file-digests: executables, shared objects, bin dirs and payload names; not data files', () => {
+  const wanted = [
+    header('usr/share/foo/run', 0o755),
+    header('usr/lib/x86_64-linux-gnu/libc.so.6'),
+    header('usr/lib/libssl.so.3.0.1'),
+    header('lib/security/pam_unix.so'),
+    header('usr/bin/readme-without-x-bit'),
+    header('usr/local/sbin/tool'),
+    header('opt/app/payload.exe'),
+    header('srv/www/x.jar'),
+    header('tmp/anything.dat'),
+    header('dev/shm/.hidden'),
+  ];
+  for (const h of wanted) assert.ok(wantsDigest(h), `wants ${h.path}`);
+  const unwanted = [
+    header('usr/share/doc/libc6/copyright'),
+    header('usr/lib/python3/dist-packages/x.py'),
+    header('usr/bin/sub/dir-file'),
+    header('etc/passwd'),
+    header('usr/lib/libfoo.sonnet'),
+    header('usr/bin/empty', 0o755, 0),
+    header('usr/bin/link', 0o777, 0, 'symlink'),
+    header('usr/bin/dir', 0o755, 0, 'dir'),
+  ];
+  for (const h of unwanted) assert.equal(wantsDigest(h), false, `does not want ${h.path}`);
+  assert.equal(isSharedObject('usr/lib/.so'), false, 'a bare .so is no library');
+  assert.equal(isSharedObject('usr/lib/libpython3.11.so.1.0'), true, 'dots before .so');
+  assert.equal(isSharedObject('usr/lib/libfoo.sonic.so.2'), true, 'a later .so');
+  assert.equal(isSharedObject('usr/share/x.so.txt'), false, 'a text file');
+  assert.deepEqual(fileDigestsAnalyzer.wants(header('bin/ls', 0o755)), { mode: 'stream' });
+});
+
+test('file-digests: sha256, md5 and sha1 of the whole file, whatever the chunks; sha256 only in usr/local', () => {
+  fc.assert(
+    fc.property(
+      fc.uint8Array({ minLength: 1, maxLength: 3000 }),
+      fc.integer({ min: 1, max: 700 }),
+      (bytes, step) => {
+        const body = Buffer.from(bytes);
+        for (const path of ['usr/bin/x', 'usr/local/bin/x']) {
+          const warnings: string[] = [];
+          const sink = fileDigestsAnalyzer.open!(header(path, 0o755, body.length), {
+            warn: (_p, m) => warnings.push(m),
+          });
+          for (let at = 0; at < body.length; at += step) sink.write(body.subarray(at, at + step));
+          const [fact] = sink.end() as FileDigestFact[];
+          assert.deepEqual(warnings, [], 'no warnings');
+          const packaged = path === 'usr/bin/x';
+          assert.deepEqual(fact, {
+            kind: 'file-digest',
+            path,
+            size: body.length,
+            sha256: digest('sha256', body),
+            ...(packaged ? { md5: digest('md5', body), sha1: digest('sha1', body) } : {}),
+          });
+        }
+      },
+    ),
+    { numRuns: 200 },
+  );
+  const warnings: string[] = [];
+  const short = fileDigestsAnalyzer.open!(header('usr/bin/x', 0o755, 100), {
+    warn: (_p, m) => warnings.push(m),
+  });
+  short.write(Buffer.alloc(40));
+  assert.deepEqual(short.end(), [], 'a file read short is not hashed');
+  assert.match(warnings[0] ?? '', /read 40 of 100 bytes/);
+});
+
+test('file-digests through the engine: one fact per hashed file of each layer', async () => {
+  const dir = tempDir();
+  const ps = Buffer.from('#!/bin/sh\necho ps\n');
+  await writeOciLayout(dir, [
+    {
+      ref: 'x',
+      image: buildImage({
+        layers: [
+          {
+            files: [
+              { path: 'usr/bin/ps', content: ps, mode: 0o755 },
+              { path: 'usr/bin/ps2', type: 'hardlink', target: 'usr/bin/ps' },
+              { path: 'usr/share/doc/ps.txt', content: 'doc' },
+            ],
+          },
+        ],
+      }),
+    },
+  ]);
+  const a = await analyzeImage(openSource(`oci:${dir}:x`), { analyzers: hashAnalyzers, cache: null });
+  const facts = a.facts.layers[0]!.facts[FILE_DIGESTS_ANALYZER] as FileDigestFact[];
+  assert.deepEqual(
+    facts.map((f) => [f.path, f.sha256]),
+    [['usr/bin/ps', digest('sha256', ps)]],
+  );
+});

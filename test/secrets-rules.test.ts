@@ -1,0 +1,344 @@
+/**
+ * Every secret rule fires on a positive sample and stays quiet on a negative one (the table must
+ * cover every rule in rules/secrets/rules.yaml); the loader refuses bad rules; masking never
+ * shows more than a 4-character prefix and suffix; hostile text stays linear-time.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { compileSecretRules, maskSecret, scanText, secretRules } from '../src/analyze/secrets/index.js';
+import { unboundedQuantifier } from '../src/analyze/secrets/regex-guard.js';
+import { isAllowedPath } from '../src/analyze/secrets/scan-text.js';
+import { ALNUM, B64, B64URL, DIGITS, HEX, UPPER32, UPPERNUM, fake, fakeJwt } from './secrets-fakes.js';
+
+interface Sample {
+  text: string;
+  path?: string;
+}
+
+const pem = (kind: string, body: string, nl = '\n') =>
+  `-----BEGIN ${kind}-----${nl}${body}${nl}-----END ${kind}-----${nl}`;
+const keyBody = `MIIEpAIBAAKCAQEA${fake(B64, 120, 7)}`;
+const userPass = (u: string, p: string) => Buffer.from(`${u}:${p}`).toString('base64');
+
+const SAMPLES: Record<string, { positive: Sample[]; negative: Sample[] }> = {
+  'aws-secret-access-key': {
+    positive: [
+      { text: `[default]\naws_secret_access_key = ${fake(B64, 40, 2)}\n` },
+      { text: `{"SecretAccessKey": "${fake(ALNUM, 40, 3)}"}` },
+    ],
+    negative: [{ text: 'aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' }],
+  },
+  'aws-access-key-id': {
+    positive: [{ text: `aws_access_key_id = AKIA${fake(UPPER32, 16, 4)}` }],
+    negative: [{ text: 'aws_access_key_id = AKIAIOSFODNN7EXAMPLE' }, { text: `AKIA${'A'.repeat(16)}` }],
+  },
+  'gcp-service-account-key': {
+    positive: [
+      {
+        text: JSON.stringify({
+          type: 'service_account',
+          private_key: pem('PRIVATE KEY', keyBody),
+          client_email: 'builder@project-1.iam.gserviceaccount.com',
+        }),
+      },
+    ],
+    negative: [
+      { text: JSON.stringify({ type: 'service_account', private_key: pem('PRIVATE KEY', keyBody) }) },
+    ],
+  },
+  'private-key-encrypted': {
+    positive: [
+      { text: pem('ENCRYPTED PRIVATE KEY', fake(B64, 128, 8)) },
+      { text: pem('RSA PRIVATE KEY', `Proc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00FF\n\n${keyBody}`) },
+    ],
+    negative: [{ text: pem('RSA PRIVATE KEY', keyBody) }],
+  },
+  'private-key': {
+    positive: [
+      { text: pem('RSA PRIVATE KEY', keyBody) },
+      { text: pem('OPENSSH PRIVATE KEY', `b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ${fake(B64, 80, 9)}`) },
+      { text: `KEY="${pem('EC PRIVATE KEY', keyBody, '\\n')}"` },
+    ],
+    negative: [
+      { text: pem('PRIVATE KEY', '...') },
+      { text: pem('PUBLIC KEY', keyBody) },
+      { text: pem('RSA PRIVATE KEY', 'MIIEpAIBAAKCAQEA' + 'X'.repeat(64)) },
+    ],
+  },
+  'azure-storage-connection-string': {
+    positive: [
+      {
+        text: `DefaultEndpointsProtocol=https;AccountName=acct1;AccountKey=${fake(ALNUM, 86, 10)}==;EndpointSuffix=core.windows.net`,
+      },
+    ],
+    negative: [
+      {
+        text: 'AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==',
+      },
+    ],
+  },
+  'github-token': {
+    positive: [{ text: `GH=ghp_${fake(ALNUM, 36, 11)}` }, { text: `token: ghs_${fake(ALNUM, 36, 12)}` }],
+    negative: [{ text: `ghp_${'x'.repeat(36)}` }, { text: `ghp_${fake(ALNUM, 20, 13)}` }],
+  },
+  'github-fine-grained-token': {
+    positive: [{ text: `github_pat_${fake(ALNUM, 22, 14)}_${fake(ALNUM, 59, 15)}` }],
+    negative: [{ text: 'github_pat_ is the prefix of fine-grained tokens' }],
+  },
+  'gitlab-token': {
+    positive: [{ text: `CI_TOKEN=glpat-${fake(ALNUM, 20, 16)}` }],
+    negative: [{ text: `glpat-${'x'.repeat(20)}` }],
+  },
+  'slack-token': {
+    positive: [{ text: `SLACK=xoxb-${fake(DIGITS, 12, 17)}-${fake(DIGITS, 13, 18)}-${fake(ALNUM, 24, 19)}` }],
+    negative: [{ text: 'xoxb-your-token-here' }],
+  },
+  'slack-webhook': {
+    positive: [
+      {
+        text: `https://hooks.slack.com/services/T${fake(UPPERNUM, 8, 20)}/B${fake(UPPERNUM, 8, 21)}/${fake(ALNUM, 24, 22)}`,
+      },
+    ],
+    negative: [{ text: 'https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX' }],
+  },
+  'stripe-secret-key': {
+    positive: [{ text: `stripe.api_key = "sk_live_${fake(ALNUM, 24, 23)}"` }],
+    negative: [{ text: `stripe.api_key = "sk_test_${fake(ALNUM, 24, 23)}"` }],
+  },
+  'twilio-api-key': {
+    positive: [{ text: `TWILIO_API_KEY=SK${fake(HEX, 32, 24)}` }],
+    negative: [{ text: `id=SK${fake(HEX, 32, 24)}` }],
+  },
+  'twilio-auth-token': {
+    positive: [{ text: `twilio_auth_token: "${fake(HEX, 32, 25)}"` }],
+    negative: [{ text: `twilio_auth_token: "${'0'.repeat(32)}"` }],
+  },
+  'sendgrid-api-key': {
+    positive: [{ text: `SENDGRID=SG.${fake(B64URL, 22, 26)}.${fake(B64URL, 43, 27)}` }],
+    negative: [{ text: 'see SG.example.com' }],
+  },
+  'npm-token': {
+    positive: [{ text: `NPM_TOKEN=npm_${fake(ALNUM, 36, 28)}` }],
+    negative: [{ text: 'npm_config_cache=/tmp/npm_config_cache_for_tests_only' }],
+  },
+  'npm-registry-auth-token': {
+    positive: [
+      {
+        text: `//registry.npmjs.org/:_authToken=${fake(HEX, 8, 29)}-${fake(HEX, 4, 30)}-${fake(HEX, 12, 31)}`,
+      },
+    ],
+    negative: [
+      { text: '//registry.npmjs.org/:_authToken=${NPM_TOKEN}' },
+      { text: '//r.example/:_authToken=MYTOKEN1' },
+    ],
+  },
+  'npmrc-auth': {
+    positive: [{ path: 'home/node/.npmrc', text: `_auth=${userPass('ci', fake(ALNUM, 14, 32))}\n` }],
+    negative: [
+      { path: 'home/node/notes.txt', text: `_auth=${userPass('ci', fake(ALNUM, 14, 32))}\n` },
+      { path: 'home/node/.npmrc', text: '_authToken=${NPM_TOKEN}\n' },
+    ],
+  },
+  'pypi-upload-token': {
+    positive: [{ text: `password = pypi-AgEIcHlwaS5vcmc${fake(B64URL, 60, 33)}` }],
+    negative: [{ text: 'tokens start with pypi-AgEIcHlwaS5vcmc and a macaroon' }],
+  },
+  'pypirc-password': {
+    positive: [{ path: 'root/.pypirc', text: `[pypi]\nusername = me\npassword = ${fake(ALNUM, 16, 34)}\n` }],
+    negative: [{ path: 'root/.pypirc', text: '[pypi]\nusername = me\npassword = <your-password>\n' }],
+  },
+  'docker-config-auth': {
+    positive: [
+      {
+        path: 'root/.docker/config.json',
+        text: JSON.stringify({
+          auths: { 'registry.example': { auth: userPass('bob', fake(ALNUM, 12, 35)) } },
+        }),
+      },
+    ],
+    negative: [
+      {
+        path: 'root/.docker/config.json',
+        text: JSON.stringify({ auths: { 'r.example': { auth: 'bm9jb2xvbnM=' } } }),
+      },
+      {
+        path: 'app/config.json',
+        text: JSON.stringify({ auths: { 'r.example': { auth: userPass('bob', 'pw123456') } } }),
+      },
+    ],
+  },
+  'database-url-password': {
+    positive: [{ text: `DATABASE_URL=postgres://app:${fake(ALNUM, 14, 36)}@db.internal:5432/app` }],
+    negative: [
+      { text: 'DATABASE_URL=postgres://user:password@localhost/db' },
+      { text: 'url = "mysql://root:${DB_PASS}@db/app"' },
+    ],
+  },
+  'jwt-signing-secret': {
+    positive: [{ text: `JWT_SECRET=${fake(ALNUM, 32, 37)}` }],
+    negative: [{ text: 'jwt_secret = "changeme-changeme-1"' }, { text: 'JWT_SECRET=${JWT_SECRET}' }],
+  },
+  'jwt-token': {
+    positive: [{ text: `Authorization: Bearer ${fakeJwt('HS256', 38)}` }],
+    negative: [{ text: `token=${fakeJwt('none', 38)}` }],
+  },
+  'generic-secret': {
+    positive: [
+      { text: `api_key: "${fake(ALNUM, 32, 39)}"` },
+      { text: `MY_SERVICE_PASSWORD=${fake(ALNUM, 20, 40)}` },
+    ],
+    negative: [
+      { text: 'password = "correct horse battery staple"' },
+      { text: 'const token = scanner.reScanGreaterToken1()' },
+      { text: 'token=lsdkfol23w54jlksdef&state=x' },
+      { text: 'api_key: "your-api-key-goes-here-1234"' },
+    ],
+  },
+};
+
+function rulesFired(s: Sample): string[] {
+  return scanText(s.text, secretRules(), { path: s.path ?? 'app/settings.txt' }).map((m) => m.rule.id);
+}
+
+test('secret rules: every rule has samples, fires on each positive and not on any negative', () => {
+  const ids = secretRules().rules.map((r) => r.id);
+  for (const id of ids) {
+    const table = SAMPLES[id];
+    assert.ok(table && table.positive.length > 0 && table.negative.length > 0, `rule ${id} lacks samples`);
+    for (const s of table.positive) assert.ok(rulesFired(s).includes(id), `${id} should fire on ${s.text}`);
+    for (const s of table.negative)
+      assert.ok(!rulesFired(s).includes(id), `${id} fired on negative ${s.text}`);
+  }
+  for (const id of Object.keys(SAMPLES)) assert.ok(ids.includes(id), `samples for unknown rule ${id}`);
+});
+
+test('secret rules: an SSH key under .ssh is high, the same key elsewhere medium; line numbers', () => {
+  const text = `# deploy key\n\n${pem('OPENSSH PRIVATE KEY', `b3BlbnNzaC1rZXktdjEAAAAABG5vbmU${fake(B64, 80, 41)}`)}`;
+  const home = scanText(text, secretRules(), { path: 'root/.ssh/id_ed25519' });
+  assert.equal(home[0]?.severity, 'high', 'an SSH identity is high');
+  assert.equal(home[0]?.line, 4, 'the line of the key body');
+  const elsewhere = scanText(text, secretRules(), { path: 'srv/keys/deploy' });
+  assert.equal(elsewhere[0]?.severity, 'medium', 'a key elsewhere is medium');
+});
+
+test('secret rules: one finding per stretch of text (the earlier rule wins)', () => {
+  const token = `npm_${fake(ALNUM, 36, 42)}`;
+  const fired = rulesFired({ text: `//registry.npmjs.org/:_authToken=${token}` });
+  assert.deepEqual(fired, ['npm-token'], `one finding, not two: ${fired.join(',')}`);
+});
+
+test('secret allow-list: third-party test and doc folders only, never the application', () => {
+  const { allow } = secretRules();
+  const allowed = [
+    'app/node_modules/jsonwebtoken/test/keys/priv.pem',
+    'usr/lib/python3/dist-packages/tornado/test/test.key',
+    'usr/local/lib/python3.12/site-packages/pkg/tests/data/key.pem',
+    'usr/local/lib/python3.12/test/keycert.pem',
+    'usr/local/go/src/crypto/tls/testdata/example-key.pem',
+    'usr/share/doc/openssl/example.pem',
+    'app/node_modules/debug/.coveralls.yml',
+    'usr/lib/python3/dist-packages/PyJWT-2.6.0.egg-info/PKG-INFO',
+    'app/node_modules/aws-sdk/README.md',
+  ];
+  const reported = [
+    'app/test/keys/priv.pem',
+    'app/config/.env',
+    'root/.ssh/id_rsa',
+    'app/node_modules/my-lib/index.js',
+    'app/node_modules/.bin/start',
+    'usr/local/lib/python3.12/site-packages/app/settings.py',
+    'home/user/docs/key.pem',
+  ];
+  for (const p of allowed) assert.ok(isAllowedPath(p, allow), `${p} should be allow-listed`);
+  for (const p of reported) assert.ok(!isAllowedPath(p, allow), `${p} must stay scanned`);
+});
+
+test('secret rules loader: refuses unbounded, invalid and duplicate rules', () => {
+  const allow = 'values: []\nvaluePatterns: []\npaths: []\n';
+  const rule = (regex: string, extra = '') =>
+    `rules:\n  - id: r1\n    description: d\n    severity: high\n    regex: '${regex}'\n${extra}`;
+  assert.throws(() => compileSecretRules(rule('a+b'), allow), /unbounded/, 'a+ is refused');
+  assert.throws(() => compileSecretRules(rule('(x{2,})y'), allow), /unbounded/, '{2,} is refused');
+  assert.throws(() => compileSecretRules(rule('(unclosed'), allow), /r1/, 'a bad regex names its rule');
+  assert.throws(
+    () => compileSecretRules(rule('x', '    severity2: high\n'), allow),
+    /severity2|Unrecognized/,
+    'unknown key',
+  );
+  assert.throws(
+    () =>
+      compileSecretRules(
+        `${rule('x')}  - id: r1\n    description: d\n    severity: low\n    regex: y\n`,
+        allow,
+      ),
+    /duplicate/,
+    'duplicate ids',
+  );
+  assert.ok(compileSecretRules(rule('a{1,3}[+*]\\+'), allow).rules.length === 1, 'bounded and escaped pass');
+  assert.equal(unboundedQuantifier('[a-z+*]{1,4}\\*'), null, 'classes and escapes are not quantifiers');
+});
+
+test('maskSecret: never shows more than 4 leading and 4 trailing characters', () => {
+  fc.assert(
+    fc.property(fc.string({ minLength: 0, maxLength: 300, unit: 'grapheme-ascii' }), (s) => {
+      const masked = maskSecret(s);
+      const chars = Array.from(s);
+      const m = /^([^*]{0,4})(\*{4,24})([^*]{0,4})$/.exec(masked.replace(/\?/g, 'Q'));
+      // Secrets containing '*' themselves: compare by structure instead.
+      const prefix = chars.length >= 16 ? 4 : chars.length >= 8 ? 2 : 0;
+      const suffix = chars.length >= 16 ? 4 : 0;
+      assert.ok(masked.length <= prefix + suffix + 24, `too long: ${masked}`);
+      assert.equal(
+        masked.slice(prefix, masked.length - suffix).replace(/\*/g, ''),
+        '',
+        `only stars inside: ${masked}`,
+      );
+      if (!s.includes('*')) assert.ok(m, `shape of ${JSON.stringify(masked)}`);
+      if (chars.length < 8) assert.equal(masked, '****', 'short secrets show nothing');
+    }),
+    { numRuns: 500 },
+  );
+  assert.equal(maskSecret('AKIAABCDEFGHIJKLMPLE'), 'AKIA************MPLE', 'the contract example');
+});
+
+/** Best of three, in ms. */
+function timeOf(f: () => void): number {
+  let best = Infinity;
+  for (let i = 0; i < 3; i++) {
+    const t = performance.now();
+    f();
+    best = Math.min(best, performance.now() - t);
+  }
+  return best;
+}
+
+test('secret scan: hostile text stays linear (4x input, well under 16x time)', () => {
+  const set = secretRules();
+  const hostile: Record<string, (n: number) => string> = {
+    'one character': (n) => 'a'.repeat(n),
+    'keyword storm': (n) => 'password='.repeat(Math.ceil(n / 9)).slice(0, n),
+    'AKIA storm': (n) => 'AKIA'.repeat(n / 4),
+    'url userinfo': (n) => 'postgres://u:'.repeat(Math.ceil(n / 13)).slice(0, n),
+    'pem headers': (n) => '-----BEGIN RSA PRIVATE KEY-----\n'.repeat(Math.ceil(n / 32)).slice(0, n),
+    'jwt dots': (n) => `eyJ${'a.eyJ'.repeat(n / 5)}`,
+    'binary junk': (n) =>
+      Buffer.from(Array.from({ length: n }, (_, i) => (i * 7919) % 256)).toString('latin1'),
+  };
+  for (const [name, make] of Object.entries(hostile)) {
+    const small = make(128 * 1024);
+    const large = make(512 * 1024);
+    // Linear predicts 4, quadratic 16. Other processes can stall one run, so a ratio that is
+    // off is measured again: a real quadratic pattern fails every time.
+    let last = '';
+    const ok = [0, 1, 2].some(() => {
+      const ts = timeOf(() => scanText(small, set, { path: 'x' }));
+      const tl = timeOf(() => scanText(large, set, { path: 'x' }));
+      last = `${ts.toFixed(1)} ms -> ${tl.toFixed(1)} ms`;
+      return tl <= Math.max(ts, 5) * 10;
+    });
+    assert.ok(ok, `${name}: ${last}`);
+  }
+  const t2m = timeOf(() => scanText('x'.repeat(2 * 1024 * 1024), set, { path: 'x' }));
+  assert.ok(t2m < 5000, `2 MiB of one character took ${t2m} ms`);
+});
