@@ -1,13 +1,14 @@
 /**
  * `npm run bench`: every benchmark, on the real Debian minbase image (built by the test
  * support, cached in ~/.cache/shipshape-test), each printed against a baseline measured in the
- * same run. Set BENCH_ONLY=engine,cache,sbom,threats,vulndb,rss to run a subset; BENCH_GB sizes the RSS layer.
+ * same run. Set BENCH_ONLY=engine,cache,sbom,threats,sandbox,vulndb,rss to run a subset; BENCH_GB sizes the RSS layer.
  */
 import { join } from 'node:path';
 import { debianOciLayout } from '../test/support/debian-rootfs.js';
 import { benchBigLayer, TARGET_PEAK_RSS_MB } from './big-layer.js';
 import { benchCache } from './cache.bench.js';
 import { benchEngine, TARGET_RATIO } from './engine.bench.js';
+import { benchSandbox, TARGET_OVERHEAD_S } from './sandbox.bench.js';
 import { benchSbom } from './sbom.bench.js';
 import { benchThreats, TARGET_THREAT_RATIO } from './threats.bench.js';
 import { benchVulndb } from './vulndb.bench.js';
@@ -48,6 +49,13 @@ if (want('sbom')) {
 if (want('threats')) {
   const r = await benchThreats(target);
   print(`Static threat scanning vs SBOM-only, same run (goal ≤ ${TARGET_THREAT_RATIO}×)`, r);
+}
+if (want('sandbox')) {
+  const r = await benchSandbox(target);
+  print(
+    `Sandbox run overhead beyond the observation window (goal ≤ ${TARGET_OVERHEAD_S} s); parallel runs`,
+    r,
+  );
 }
 if (want('vulndb')) {
   const r = await benchVulndb();

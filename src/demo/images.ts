@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { buildImage, buildIndex, type ImageSpec } from '../fixtures/builder.js';
 import { writeDockerArchive, writeOciLayout } from '../fixtures/layouts.js';
+import { hostUserlandAvailable, sandboxDemoImage } from './host-userland.js';
 import { threatDemoImage } from './threat-image.js';
 
 const DEBIAN_OS_RELEASE = `PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"
@@ -193,6 +194,8 @@ export interface DemoTargets {
   hostile: string;
   /** Harmless files and config that carry every static threat indicator. */
   threats: string;
+  /** A tiny userland (copied from this machine) whose entrypoint drops and runs a payload; null when it cannot be built here. */
+  sandbox: string | null;
 }
 
 /** Writes the demo images under `dir` and returns their target strings. */
@@ -203,6 +206,7 @@ export async function writeDemoImages(dir: string): Promise<DemoTargets> {
     { ref: 'webapp', image: buildImage(webapp) },
     { ref: 'multiarch', image: index },
     { ref: 'threats', image: buildImage(threatDemoImage()) },
+    ...(hostUserlandAvailable() ? [{ ref: 'sandbox', image: buildImage(sandboxDemoImage()) }] : []),
   ]);
   const archive = join(dir, 'legacy.tar');
   await writeDockerArchive(archive, buildImage(legacy), ['demo/legacy:1.0'], { layerSymlinks: true });
@@ -214,5 +218,6 @@ export async function writeDemoImages(dir: string): Promise<DemoTargets> {
     legacy: `docker-archive:${archive}`,
     hostile: `docker-archive:${evil}`,
     threats: `oci:${layout}:threats`,
+    sandbox: hostUserlandAvailable() ? `oci:${layout}:sandbox` : null,
   };
 }

@@ -31,6 +31,19 @@ function defaultDemoDir(): string {
  * capability on them, offline. The demo keeps its own database (in the demo folder) so its
  * made-up advisories never reach the user's real one.
  */
+/** Why the sandbox part of the demo cannot run here (null: it can). */
+async function sandboxUnavailable(target: string | null): Promise<string | null> {
+  if (!target) return 'no userland could be copied from this machine (needs Linux, bash and ldd)';
+  if (process.getuid?.() !== 0) return 'the sandbox needs root (see `shipshape doctor`)';
+  const { doctor } = await import('../../sandbox/doctor.js');
+  const missing = (await doctor()).checks.filter(
+    (c) => !c.ok && /runc|strace|namespace|cgroup|overlay|ip/i.test(c.name),
+  );
+  return missing.length
+    ? `missing: ${missing.map((c) => `${c.name} (${c.fix ?? c.detail})`).join('; ')}`
+    : null;
+}
+
 export function demoCommand(): Command {
   const cmd = new Command('demo')
     .description('build demo images and data (no network) and run everything shipshape can do on them')
@@ -114,6 +127,23 @@ export function demoCommand(): Command {
       `scan ${targets.threats} --db ${db}`,
       scanTable(threats, false),
     );
+
+    const sandboxWhy = await sandboxUnavailable(targets.sandbox);
+    if (sandboxWhy === null) {
+      const run = await scanTarget(targets.sandbox!, { ...opts, dynamic: true, timeout: '15' });
+      results.push({ title: 'sandbox', result: scanJson(run) });
+      section(
+        'Dynamic analysis: an image whose payload only exists at run time, run under runc with a fake internet',
+        `scan --dynamic ${targets.sandbox} --db ${db}`,
+        scanTable(run, false),
+      );
+    } else {
+      section(
+        'Dynamic analysis (sandbox)',
+        `sandbox ${targets.sandbox ?? '(no image)'}`,
+        `skipped: ${sandboxWhy}`,
+      );
+    }
 
     const again = await inspectTarget(targets.webapp, opts);
     const layers = again.image.layers.length;
