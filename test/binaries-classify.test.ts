@@ -426,7 +426,7 @@ test('binaries: a large executable streams in bounded memory', () => {
   sink.write(Buffer.concat([head, zeros.subarray(head.length)]));
   for (let sent = zeros.length; sent < size; sent += zeros.length) sink.write(zeros);
   const grew = process.memoryUsage().arrayBuffers - before;
-  const facts = sink.end();
+  const facts = sink.end() as BinaryFact[];
   assert.equal(facts.length, 1, 'classified');
   assert.ok(grew < 32 * 1024 * 1024, `held ${grew} bytes while streaming 256 MiB`);
 });

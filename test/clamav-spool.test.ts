@@ -116,7 +116,7 @@ test('hostile image paths never choose where the spool writes', async () => {
     for (const path of hostile) {
       const sink = spool.analyzer.open!(header(path, 3), ctx);
       sink.write(Buffer.from('abc'));
-      results.push(...sink.end());
+      results.push(...(sink.end() as Fact[]));
     }
     assert.deepEqual(
       results.map((f) => f.spoolName),
@@ -173,13 +173,13 @@ test('an aborted pass leaves open spool files that remove() still cleans up', as
   await spool.remove();
   assert.ok(!existsSync(spool.dir), 'the spool dir is gone after an abort');
   sink.write(Buffer.from('world'));
-  const late = sink.end();
+  const late = await sink.end();
   assert.equal(
     late[0]?.kind,
     'scan-gap',
     `a write after remove() is a gap, not a write: ${JSON.stringify(late)}`,
   );
   assert.ok(!existsSync(spool.dir), 'a late write does not recreate anything');
-  const after = spool.analyzer.open!(header('later', 1), ctx).end();
+  const after = await spool.analyzer.open!(header('later', 1), ctx).end();
   assert.equal(after[0]?.kind, 'scan-gap', 'opening after remove() is a gap');
 });

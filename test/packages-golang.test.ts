@@ -31,7 +31,7 @@ function stream(content: Buffer, chunk = 65_521, path = 'usr/bin/x'): { facts: F
     { warn: (p, m) => warnings.push(`${p}: ${m}`) },
   );
   for (let i = 0; i < content.length; i += chunk) sink.write(content.subarray(i, i + chunk));
-  return { facts: sink.end(), warnings };
+  return { facts: sink.end() as Fact[], warnings };
 }
 
 /** What `go version -m` says, as the facts the cataloger should emit (names, versions, replacements). */

@@ -40,7 +40,7 @@ function stream(content: Buffer, chunk: number, path = 'usr/bin/app'): { facts: 
     { warn: (p, m) => warnings.push(`${p}: ${m}`) },
   );
   for (let i = 0; i < content.length; i += chunk) sink.write(content.subarray(i, i + chunk));
-  return { facts: sink.end(), warnings };
+  return { facts: sink.end() as Fact[], warnings };
 }
 
 const dir = tempDir('shipshape-rust-');

@@ -8,6 +8,7 @@ import { configAnalyzers, configChecks } from './config/index.js';
 import type { ImageCheck } from './findings.js';
 import { hashAnalyzers, hashChecks } from './hashes/index.js';
 import { integrityAnalyzers, integrityChecks } from './integrity/index.js';
+import { createMalwareAnalyzers } from './malware/index.js';
 import { persistenceAnalyzers, persistenceChecks } from './persistence/index.js';
 import { secretAnalyzers, secretImageChecks } from './secrets/index.js';
 import type { Analyzer } from './types.js';
@@ -17,8 +18,12 @@ export interface ThreatOptions {
   maxFileBytes?: number;
 }
 
-export function threatAnalyzers(_options: ThreatOptions = {}): Analyzer[] {
+/** Fresh instances per scan: the content rules count their per-image byte budget per instance. */
+export function threatAnalyzers(options: ThreatOptions = {}): Analyzer[] {
   return [
+    ...createMalwareAnalyzers(
+      options.maxFileBytes !== undefined ? { maxFileBytes: options.maxFileBytes } : {},
+    ),
     ...binaryAnalyzers,
     ...persistenceAnalyzers,
     ...secretAnalyzers,

@@ -15,7 +15,7 @@ export interface FileInput {
 
 export interface FileSink {
   write(chunk: Buffer): void;
-  end(): Fact[];
+  end(): Fact[] | Promise<Fact[]>;
 }
 
 /** Facts are plain JSON so they can be cached by layer digest and merged later. */
