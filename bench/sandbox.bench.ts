@@ -44,7 +44,13 @@ export async function benchSandbox(debianTarget: string): Promise<Record<string,
     await overheadOf(small); // warm-up: module loading, first responder start
     const runs = [await overheadOf(small), await overheadOf(small), await overheadOf(small)];
     const best = runs.reduce((a, b) => (a.overheadMs < b.overheadMs ? a : b));
-    const debian = await overheadOf(debianTarget);
+    // Best of three, as the other benchmarks report (one run varies by a second on this shared VM).
+    const debianRuns = [
+      await overheadOf(debianTarget),
+      await overheadOf(debianTarget),
+      await overheadOf(debianTarget),
+    ];
+    const debian = debianRuns.reduce((a, b) => (a.overheadMs < b.overheadMs ? a : b));
     const figures: Record<string, number | string | boolean> = {
       smallOverheadMs: Math.round(best.overheadMs),
       smallRanMs: Math.round(best.ranMs),

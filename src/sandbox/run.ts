@@ -5,13 +5,19 @@
  * (src/sandbox/rules) judge what was seen. Everything the run made is removed, whatever happens.
  */
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveInTree } from '../analyze/config/resolve.js';
 import type { PlacedFile } from '../facts/types.js';
 import type { ImageSource, ResolvedImage } from '../image/types.js';
-import { cleanupStaleFakenets, startFakeInternet, type FakeInternet } from './fakenet/index.js';
+import {
+  cleanupStaleFakenets,
+  fakeHosts,
+  fakeResolvConf,
+  startFakeInternet,
+  type FakeInternet,
+} from './fakenet/index.js';
 import { startMonitor, type Monitor } from './monitor/index.js';
 import { judgeBehavior } from './rules/index.js';
 import {
@@ -103,22 +109,29 @@ export async function runSandbox(
   let prepared: PreparedRun | null = null;
   let monitor: Monitor | null = null;
   try {
-    fakenet = await startFakeInternet({ workDir, ...(options.signal ? { signal: options.signal } : {}) });
-    prepared = await prepareRun(source, image, {
+    // The fake internet boots while the image unpacks: neither needs the other until attach.
+    const starting = startFakeInternet({ workDir, ...(options.signal ? { signal: options.signal } : {}) });
+    const preparing = prepareRun(source, image, {
       workRoot: workDir,
       decoyEnv: decoys,
-      resolvConf: await readFile(fakenet.resolvConfPath, 'utf8'),
-      hosts: await readFile(fakenet.hostsPath, 'utf8'),
+      resolvConf: fakeResolvConf(),
+      hosts: fakeHosts(),
       ...(options.limits ? { limits: options.limits } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
+    const [net, prep] = await Promise.allSettled([starting, preparing]);
+    if (net.status === 'fulfilled') fakenet = net.value;
+    if (prep.status === 'fulfilled') prepared = prep.value;
+    if (net.status === 'rejected') throw net.reason;
+    if (prep.status === 'rejected') throw prep.reason;
+    if (!fakenet || !prepared) throw new Error('sandbox set-up did not finish');
     warnings.push(...prepared.warnings);
-    const net = fakenet;
+    const fake = fakenet;
     const run = await runPrepared(prepared, {
       timeoutMs: options.timeoutMs ?? 30_000,
       ...(options.signal ? { signal: options.signal } : {}),
       onCreated: async (created) => {
-        await net.attach(created.pid);
+        await fake.attach(created.pid);
         await mkdir(join(workDir, 'monitor'), { recursive: true, mode: 0o700 });
         monitor = await startMonitor({
           pid: created.pid,

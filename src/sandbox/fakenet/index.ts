@@ -60,6 +60,18 @@ const READY_TIMEOUT_MS = 20_000;
 const STOP_TIMEOUT_MS = 3000;
 const KINDS = new Set<NetworkEvent['kind']>(['dns', 'tcp', 'udp', 'http', 'tls']);
 
+/**
+ * The files a container gets, known before the responder starts: the orchestrator prepares the
+ * container's bundle while the fake internet boots (each takes about a second).
+ */
+export function fakeResolvConf(): string {
+  return `nameserver ${RESPONDER_IP}\n`;
+}
+
+export function fakeHosts(): string {
+  return HOSTS;
+}
+
 const HOSTS = [
   '127.0.0.1\tlocalhost',
   '::1\tlocalhost ip6-localhost ip6-loopback',
@@ -133,7 +145,7 @@ export async function startFakeInternet(options: FakeInternetOptions): Promise<F
   const dir = mkdtempSync(join(options.workDir, 'fakenet-'));
   const resolvConfPath = join(dir, 'resolv.conf');
   const hostsPath = join(dir, 'hosts');
-  writeFileSync(resolvConfPath, `nameserver ${RESPONDER_IP}\n`, { mode: 0o644 });
+  writeFileSync(resolvConfPath, fakeResolvConf(), { mode: 0o644 });
   writeFileSync(hostsPath, HOSTS, { mode: 0o644 });
 
   const hostNetns = netnsOf('self');
