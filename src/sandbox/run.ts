@@ -144,14 +144,15 @@ export async function runSandbox(
         monitor.markStart();
       },
     });
-    const observations = monitor
-      ? await (monitor as Monitor).stop()
-      : emptyObservations('the monitor did not start');
-    await fakenet.stop();
+    // The container has ended: the tracer, the responder and the walk of the writable layer are
+    // independent, so they wind down together.
+    const [observations, , changes] = await Promise.all([
+      monitor ? (monitor as Monitor).stop() : emptyObservations('the monitor did not start'),
+      fakenet.stop(),
+      collectChanges(prepared.upperDir),
+    ]);
     const network = fakenet.events();
-    warnings.push(...fakenet.warnings(), ...observations.warnings);
-    const changes = await collectChanges(prepared.upperDir);
-    warnings.push(...changes.warnings);
+    warnings.push(...fakenet.warnings(), ...observations.warnings, ...changes.warnings);
     if (run.runtimeError) warnings.push(`runtime: ${run.runtimeError}`);
     const inImage = imagePathTest(tree);
     const files = observations.files.map((f) => ({ ...f, inImage: inImage(f.path) }));
