@@ -131,17 +131,25 @@ export async function runSandbox(
       timeoutMs: options.timeoutMs ?? 30_000,
       ...(options.signal ? { signal: options.signal } : {}),
       onCreated: async (created) => {
-        await fake.attach(created.pid);
         await mkdir(join(workDir, 'monitor'), { recursive: true, mode: 0o700 });
-        monitor = await startMonitor({
-          pid: created.pid,
-          cgroupPath: created.cgroupPath,
-          workDir: join(workDir, 'monitor'),
-          // strace attaches in tens of ms, bpftrace in seconds here: the default keeps a run's
-          // overhead low; bpftrace is there for samples that behave differently when traced.
-          prefer: options.monitor ?? 'strace',
-        });
-        monitor.markStart();
+        // The container is paused until this returns: plumbing its network and attaching the
+        // tracer are independent, so both happen at once.
+        const [attached, started] = await Promise.allSettled([
+          fake.attach(created.pid),
+          startMonitor({
+            pid: created.pid,
+            cgroupPath: created.cgroupPath,
+            workDir: join(workDir, 'monitor'),
+            // strace attaches in tens of ms, bpftrace in seconds here: the default keeps a run's
+            // overhead low; bpftrace is there for samples that behave differently when traced.
+            prefer: options.monitor ?? 'strace',
+          }),
+        ]);
+        // A started monitor is kept even when the network failed, so the finally block stops it.
+        if (started.status === 'fulfilled') monitor = started.value;
+        if (attached.status === 'rejected') throw attached.reason;
+        if (started.status === 'rejected') throw started.reason;
+        started.value.markStart();
       },
     });
     // The container has ended: the tracer, the responder and the walk of the writable layer are
