@@ -777,6 +777,12 @@ test('npm: the lockfile YAML reader reads what the yaml package reads, or declin
   const full = (text: string) =>
     JSON.stringify(parseYaml(text, { schema: 'failsafe', logLevel: 'error', prettyErrors: false }));
   for (const sample of samples) assert.equal(JSON.stringify(parseBlockYaml(sample)), full(sample));
+  // Found by the property below: a tab after a colon makes a mapping indicator too.
+  assert.throws(
+    () => parseBlockYaml('a:\n  specifier: workspace:\t*\n'),
+    UnsupportedYaml,
+    'declined, as the yaml package refuses it',
+  );
   const features = parseBlockYaml(YAML_FEATURES) as Record<string, unknown>;
   assert.deepEqual(
     [features.c, features.d, features.k],

@@ -143,11 +143,12 @@ function assertRestEmpty(rest: string): void {
 
 /** A plain scalar: up to a ` #` comment, trimmed. */
 function plain(s: string): string {
-  // Indicators a plain scalar cannot start with, and `: ` inside one, are errors in YAML.
-  if (/^(?:[@`\]},%]|[-?:](?: |$))/.test(s)) throw new UnsupportedYaml(`unexpected ${s.slice(0, 20)}`);
+  // Indicators a plain scalar cannot start with, and `: ` inside one, are errors in YAML (a tab
+  // after the colon counts as the space does).
+  if (/^(?:[@`\]},%]|[-?:](?:[ \t]|$))/.test(s)) throw new UnsupportedYaml(`unexpected ${s.slice(0, 20)}`);
   const hash = s.search(/[ \t]#/);
   const text = (hash >= 0 ? s.slice(0, hash) : s).trim();
-  if (/:(?: |$)/.test(text)) throw new UnsupportedYaml('a mapping inside a plain value');
+  if (/:(?:[ \t]|$)/.test(text)) throw new UnsupportedYaml('a mapping inside a plain value');
   return text;
 }
 

@@ -36,7 +36,7 @@ export function isAppLockfile(path: string): boolean {
 
 export const npmLockfileAnalyzer: Analyzer = {
   name: 'npm-lockfile',
-  version: 1,
+  version: 2,
   wants(header) {
     if (header.type !== 'file' || !isAppLockfile(header.path)) return false;
     return { mode: 'buffer', maxBytes: MAX_LOCKFILE_BYTES[baseOf(header.path)]! };
