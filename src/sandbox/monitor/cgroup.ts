@@ -4,8 +4,8 @@
  * which on a hybrid host like ours sits at /sys/fs/cgroup/unified. bpftrace filters on the v2
  * id; CPU accounting reads cpuacct (v1) or cpu.stat (v2).
  */
-import { readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
+import { readMounts } from '../mountinfo.js';
 
 export interface CgroupDirs {
   /** The cgroup-v2 directory (bpftrace's `cgroupid()` wants this), if the host has v2 mounted. */
@@ -16,36 +16,12 @@ export interface CgroupDirs {
   procs: string | null;
 }
 
-interface Mount {
-  point: string;
-  type: string;
-  options: string;
-}
-
-function mounts(): Mount[] {
-  let text = '';
-  try {
-    text = readFileSync('/proc/self/mountinfo', 'utf8');
-  } catch {
-    return [];
-  }
-  const out: Mount[] = [];
-  for (const line of text.split('\n')) {
-    const [left, right] = line.split(' - ');
-    if (!left || !right) continue;
-    const point = left.split(' ')[4];
-    const [type, , options] = right.split(' ');
-    if (point && type) out.push({ point: point.replace(/\\040/g, ' '), type, options: options ?? '' });
-  }
-  return out;
-}
-
 /**
  * Accepts runc's `cgroupsPath` (`/shipshape-x`) or an absolute directory under a cgroup mount;
  * returns the directories for each use.
  */
 export function cgroupDirs(cgroupPath: string): CgroupDirs {
-  const all = mounts().filter((m) => m.type === 'cgroup' || m.type === 'cgroup2');
+  const all = readMounts().filter((m) => m.type === 'cgroup' || m.type === 'cgroup2');
   let rel = posix.normalize(`/${cgroupPath}`);
   const owner = all
     .filter((m) => rel === m.point || rel.startsWith(`${m.point}/`))

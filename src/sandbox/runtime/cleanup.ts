@@ -19,6 +19,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { readMounts } from '../mountinfo.js';
 
 /** Where live runs are recorded (root-only, cleared at boot when /run is a tmpfs). */
 export function registryDir(): string {
@@ -73,22 +74,12 @@ function removeRecord(id: string): void {
 /** Mount points of the cgroup hierarchies: v1 by controller name, v2 as 'unified'. */
 export function cgroupHierarchies(): Record<string, string> {
   const out: Record<string, string> = {};
-  let text = '';
-  try {
-    text = readFileSync('/proc/self/mountinfo', 'utf8');
-  } catch {
-    return out;
-  }
-  for (const line of text.split('\n')) {
-    const [left, right] = line.split(' - ');
-    if (!left || !right) continue;
-    const mountPoint = unescapeMount(left.split(' ')[4] ?? '');
-    const [fstype, , superOptions = ''] = right.split(' ');
-    if (fstype === 'cgroup2') out.unified = mountPoint;
-    if (fstype !== 'cgroup') continue;
-    for (const opt of superOptions.split(',')) {
+  for (const m of readMounts()) {
+    if (m.type === 'cgroup2') out.unified = m.point;
+    if (m.type !== 'cgroup') continue;
+    for (const opt of m.options.split(',')) {
       if (['rw', 'ro'].includes(opt) || opt.startsWith('release_agent') || opt === 'clone_children') continue;
-      out[opt.startsWith('name=') ? opt.slice(5) : opt] = mountPoint;
+      out[opt.startsWith('name=') ? opt.slice(5) : opt] = m.point;
     }
   }
   return out;
@@ -104,22 +95,10 @@ export function cgroupDirsFor(cgroupPath: string): Record<string, string> {
 
 /** Mount points at or below `dir` in our mount namespace, deepest first. */
 export function mountsUnder(dir: string): string[] {
-  let text = '';
-  try {
-    text = readFileSync('/proc/self/mountinfo', 'utf8');
-  } catch {
-    return [];
-  }
-  const found: string[] = [];
-  for (const line of text.split('\n')) {
-    const mountPoint = unescapeMount(line.split(' ')[4] ?? '');
-    if (mountPoint === dir || mountPoint.startsWith(`${dir}/`)) found.push(mountPoint);
-  }
-  return found.sort((a, b) => b.length - a.length);
-}
-
-function unescapeMount(s: string): string {
-  return s.replace(/\\([0-7]{3})/g, (_m, oct: string) => String.fromCharCode(parseInt(oct, 8)));
+  return readMounts()
+    .map((m) => m.point)
+    .filter((p) => p === dir || p.startsWith(`${dir}/`))
+    .sort((a, b) => b.length - a.length);
 }
 
 function sleepSync(ms: number): void {
