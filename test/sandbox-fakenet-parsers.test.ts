@@ -1,9 +1,11 @@
 /**
  * The fake internet's parsers on their own: DNS queries and answers, TLS ClientHello (SNI,
- * ALPN), HTTP request heads, stratum lines, conntrack lines and printable escaping. Each is fed
+ * ALPN), HTTP request heads, stratum lines, conntrack lines (IPv4 and IPv6), IPv6 address text
+ * and printable escaping. Each is fed
  * hostile bytes by fast-check: it may say "malformed" or "need more", never throw or hang.
  */
 import assert from 'node:assert/strict';
+import { isIPv6 } from 'node:net';
 import { Duplex } from 'node:stream';
 import { connect } from 'node:tls';
 import { test } from 'node:test';
@@ -11,6 +13,7 @@ import fc from 'fast-check';
 import { findOriginal, OriginalDestinations, parseConntrackLine } from '../src/sandbox/fakenet/conntrack.js';
 import { AddressBook, answerDnsMessage, buildDnsAnswer, parseDnsQuery } from '../src/sandbox/fakenet/dns.js';
 import { printable } from '../src/sandbox/fakenet/escape.js';
+import { canonicalIp, expandIpv6, formatIpv6, ipv6Bytes, parseIpv6 } from '../src/sandbox/fakenet/ip6.js';
 import {
   classifyStream,
   FAKE_PAYLOAD,
@@ -44,9 +47,11 @@ function nodeClientHello(servername: string, alpn?: string[]): Promise<Buffer> {
   });
 }
 
-test('DNS: an A question gets its address, AAAA and TXT get NODATA, junk gets nothing', () => {
-  const book = new AddressBook('172.17.0.1');
-  const a = answerDnsMessage(dnsQuery('Pool.MineXMR.com', 1), (n) => book.addressFor(n));
+const FALLBACK = { v4: '172.17.0.1', v6: 'fd17:ac11::1' };
+
+test('DNS: A and AAAA questions get their addresses, TXT and MX get NODATA, junk gets nothing', () => {
+  const book = new AddressBook(FALLBACK);
+  const a = answerDnsMessage(dnsQuery('Pool.MineXMR.com', 1), book);
   assert.ok(a, 'A query is answered');
   assert.equal(a.query.name, 'pool.minexmr.com', 'name is lower-cased');
   assert.equal(a.reply.readUInt16BE(0), 0x1234, 'id echoed');
@@ -54,8 +59,25 @@ test('DNS: an A question gets its address, AAAA and TXT get NODATA, junk gets no
   assert.deepEqual([...a.reply.subarray(-4)], [198, 18, 0, 1], 'first pool address');
   assert.equal(book.nameFor('198.18.0.1'), 'pool.minexmr.com', 'address maps back to the name');
   assert.equal(book.addressFor('pool.minexmr.com'), '198.18.0.1', 'same name, same address');
-  for (const type of [28, 16, 15]) {
-    const r = answerDnsMessage(dnsQuery('x.example.test', type), (n) => book.addressFor(n));
+  const aaaa = answerDnsMessage(dnsQuery('pool.minexmr.com', 28), book);
+  assert.ok(aaaa, 'AAAA query is answered');
+  assert.equal(aaaa.reply.readUInt16BE(6), 1, 'AAAA: one answer');
+  assert.equal(aaaa.reply.readUInt16BE(aaaa.reply.length - 26), 28, 'AAAA: record type');
+  assert.equal(aaaa.reply.readUInt16BE(aaaa.reply.length - 18), 16, 'AAAA: 16 bytes of data');
+  assert.equal(
+    aaaa.reply.subarray(-16).toString('hex'),
+    '20010002' + '0000'.repeat(4) + 'c6120001',
+    'the A address in the last 32 bits of 2001:2::/48',
+  );
+  assert.equal(book.addressV6For('pool.minexmr.com'), '2001:2::c612:1', 'AAAA as text');
+  for (const spelling of ['2001:2::c612:1', '2001:0002:0000:0000:0000:0000:c612:0001', '2001:2:0:0::C612:1'])
+    assert.equal(
+      book.nameFor(spelling),
+      'pool.minexmr.com',
+      `AAAA address ${spelling} maps back to the name`,
+    );
+  for (const type of [16, 15]) {
+    const r = answerDnsMessage(dnsQuery('x.example.test', type), book);
     assert.ok(r, `type ${type} answered`);
     assert.equal(r.reply.readUInt16BE(6), 0, `type ${type}: no answer records`);
     assert.equal(r.reply.readUInt16BE(2) & 0xf, 0, `type ${type}: NOERROR`);
@@ -65,24 +87,40 @@ test('DNS: an A question gets its address, AAAA and TXT get NODATA, junk gets no
   assert.equal(parseDnsQuery(pointer), null, 'compression pointer in a query is junk');
 });
 
-test('DNS: the address book is bounded and falls back to the responder', () => {
-  const book = new AddressBook('172.17.0.1', 3);
-  const ips = ['a', 'b', 'c', 'd'].map((n) => book.addressFor(n));
-  assert.deepEqual(
-    ips,
-    ['198.18.0.1', '198.18.0.2', '198.18.0.3', '172.17.0.1'],
-    'fourth name gets the fallback',
+test('DNS: AAAA answers are unique per name, inside 2001:2::/48, and tied to the A answer', () => {
+  fc.assert(
+    fc.property(
+      fc.uniqueArray(fc.stringMatching(/^[a-z0-9-]{1,12}(\.[a-z]{2,6}){1,2}$/), { maxLength: 60 }),
+      (names) => {
+        const book = new AddressBook(FALLBACK);
+        // Interleave the two families in any order: the slot is the name's, not the query's.
+        const v6 = names.map((n, i) =>
+          i % 2 ? book.addressV6For(n) : (book.addressFor(n), book.addressV6For(n)),
+        );
+        const v4 = names.map((n) => book.addressFor(n));
+        const bytes = v6.map((ip) => ipv6Bytes(ip));
+        return (
+          new Set(v6).size === names.length &&
+          bytes.every((b, i) => {
+            if (!b) return false;
+            const inRange = b.readUInt32BE(0) === 0x20010002 && b.readUInt16BE(4) === 0;
+            const twin = [...b.subarray(12)].join('.') === v4[i];
+            return inRange && twin && book.nameFor(v6[i] as string) === names[i];
+          })
+        );
+      },
+    ),
   );
-  const big = new AddressBook('172.17.0.1', 300);
-  const many = Array.from({ length: 300 }, (_, i) => big.addressFor(`n${i}`));
-  assert.ok(!many.some((ip) => ip.endsWith('.0') || ip.endsWith('.255')), 'no .0 or .255 addresses');
 });
 
 test('DNS parser survives any bytes', () => {
   fc.assert(
     fc.property(fc.uint8Array({ maxLength: 600 }), (bytes) => {
       const q = parseDnsQuery(bytes);
-      if (q) buildDnsAnswer(q, '198.18.0.1');
+      if (q) {
+        buildDnsAnswer(q, '198.18.0.1');
+        buildDnsAnswer(q, '2001:2::c612:1');
+      }
       return true;
     }),
     { numRuns: 3000 },
@@ -205,6 +243,36 @@ test('conntrack: the original destination of a redirected flow', async () => {
   assert.deepEqual(findOriginal(table, 'udp', '172.17.0.2', 5353, 53), { ip: '8.8.8.8', port: 53 }, 'udp');
   assert.equal(findOriginal(table, 'tcp', '172.17.0.2', 40001, 9999), null, 'other source port');
   assert.equal(parseConntrackLine('ipv4 2 unknown 2 598 src=1.1.1.1'), null, 'not tcp/udp');
+  // IPv6 lines as this kernel prints them (captured): every group in full.
+  const v6 = (dst: string, sport: number, dport: number, proto = 'tcp      6 431999 ESTABLISHED') =>
+    `ipv6     10 ${proto} src=fd17:ac11:0000:0000:0000:0000:0000:0002 dst=${dst} sport=${sport} dport=${dport} src=fd17:ac11:0000:0000:0000:0000:0000:0001 dst=fd17:ac11:0000:0000:0000:0000:0000:0002 sport=${proto.startsWith('udp') ? 9998 : 9999} dport=${sport} [ASSURED] mark=0 zone=0 use=2`;
+  const table6 = [
+    v6('2001:0002:0000:0000:0000:0000:c612:0001', 33334, 80),
+    v6('2606:4700:0000:0000:0000:0000:0000:1111', 41188, 443),
+    v6('2001:0db8:0000:0000:0000:0000:0000:0009', 42802, 5555, 'udp      17 29'),
+    table,
+  ].join('\n');
+  assert.deepEqual(
+    findOriginal(table6, 'tcp', 'fd17:ac11::2', 33334, 9999),
+    { ip: '2001:2::c612:1', port: 80 },
+    'IPv6 tcp, destination canonical',
+  );
+  assert.deepEqual(
+    findOriginal(table6, 'tcp', 'fd17:ac11:0:0::2', 41188, 9999),
+    { ip: '2606:4700::1111', port: 443 },
+    'IPv6 source in any spelling',
+  );
+  assert.deepEqual(
+    findOriginal(table6, 'udp', 'fd17:ac11::2', 42802, 9998),
+    { ip: '2001:db8::9', port: 5555 },
+    'IPv6 udp',
+  );
+  assert.equal(findOriginal(table6, 'udp', 'fd17:ac11::2', 33334, 9998), null, 'IPv6: protocol must match');
+  assert.deepEqual(
+    findOriginal(table6, 'tcp', '172.17.0.2', 40000, 9999),
+    { ip: '203.0.113.7', port: 3333 },
+    'IPv4 still found in a mixed table',
+  );
   let reads = 0;
   const od = new OriginalDestinations(async () => {
     reads++;
@@ -217,6 +285,70 @@ test('conntrack: the original destination of a redirected flow', async () => {
   assert.equal(both[1]?.ip, '8.8.8.8', 'second lookup shares the read');
   assert.equal(reads, 1, 'one read for a burst');
   fc.assert(fc.property(fc.string({ maxLength: 400 }), (s) => (parseConntrackLine(s), true)));
+});
+
+/** How the WHATWG URL parser (Node's own) writes an IPv6 address: RFC 5952, as inet_ntop does. */
+function urlCanonical(ip: string): string {
+  return new URL(`http://[${ip}]/`).hostname.slice(1, -1);
+}
+
+test('IPv6 text: RFC 5952 form, the full conntrack form and parsing agree with Node', () => {
+  assert.equal(
+    canonicalIp('2001:0002:0000:0000:0000:0000:C612:0001'),
+    '2001:2::c612:1',
+    'conntrack spelling',
+  );
+  assert.equal(canonicalIp('fe80::1%eth0'), 'fe80::1', 'zone dropped');
+  assert.equal(canonicalIp('1:0:0:2:0:0:0:3'), '1:0:0:2::3', 'longest zero run');
+  assert.equal(canonicalIp('1:0:2:3:4:5:6:7'), '1:0:2:3:4:5:6:7', 'a single zero group stays');
+  assert.equal(canonicalIp('::ffff:1.2.3.4'), '::ffff:102:304', 'embedded IPv4');
+  assert.equal(canonicalIp('198.18.0.1'), '198.18.0.1', 'IPv4 unchanged');
+  for (const bad of [
+    ':::',
+    '1:::2',
+    '1::2::3',
+    '1:2:3:4:5:6:7:8:9',
+    '12345::',
+    '::1.2.3',
+    '::01.2.3.4',
+    'g::',
+  ])
+    assert.equal(parseIpv6(bad), null, `${bad} is not an address`);
+  const groups = fc.array(fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 0xffff })), {
+    minLength: 8,
+    maxLength: 8,
+  });
+  fc.assert(
+    fc.property(groups, (g) => {
+      const text = formatIpv6(g);
+      const full = expandIpv6(g);
+      return (
+        text === urlCanonical(full) &&
+        isIPv6(text) &&
+        /^([0-9a-f]{4}:){7}[0-9a-f]{4}$/.test(full) &&
+        JSON.stringify(parseIpv6(text)) === JSON.stringify(g) &&
+        JSON.stringify(parseIpv6(full)) === JSON.stringify(g)
+      );
+    }),
+    { numRuns: 3000 },
+  );
+  // Any valid spelling fast-check can write (compressed, embedded IPv4, upper case) parses to Node's reading.
+  fc.assert(
+    fc.property(fc.ipV6(), (ip) => {
+      const g = parseIpv6(ip);
+      return g !== null && formatIpv6(g) === urlCanonical(ip);
+    }),
+    { numRuns: 3000 },
+  );
+  // Hostile text: never throws, and accepts exactly what Node's isIPv6 accepts.
+  const chars = fc.constantFrom(...'0123456789abcdefABCDEF:.:%th-'.split(''));
+  fc.assert(
+    fc.property(fc.oneof(fc.string({ maxLength: 50 }), fc.string({ unit: chars, maxLength: 46 })), (s) => {
+      const g = parseIpv6(s);
+      return (g !== null) === isIPv6(s) && (g === null || g.every((x) => x >= 0 && x <= 0xffff));
+    }),
+    { numRuns: 5000 },
+  );
 });
 
 test('printable escaping is bounded and never splits an escape', () => {

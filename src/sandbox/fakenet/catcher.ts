@@ -4,8 +4,8 @@
  * and answered so the sample goes on to its next step, and recorded once as a NetworkEvent.
  * Memory per connection and the number of connections are bounded; every socket has timers.
  */
-import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { createServer, type Server, type Socket } from 'node:net';
+import type { RemoteInfo, Socket as UdpSocket } from 'node:dgram';
+import type { Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import { TLSSocket, type SecureContext } from 'node:tls';
 import type { AddressBook } from './dns.js';
@@ -213,11 +213,20 @@ export function track(ctx: CatcherContext, p: Promise<void>): void {
   void p.finally(() => ctx.pending.delete(p));
 }
 
-/** The TCP catch-all, and a way to end every open connection (recording each) at shutdown. */
-export function tcpCatcher(ctx: CatcherContext, onDrop: () => void): { server: Server; destroyAll(): void } {
+/** What a UDP socket of either family does with a datagram (`sock` is the one it came in on). */
+export type UdpHandler = (sock: UdpSocket, msg: Buffer, rinfo: RemoteInfo) => void;
+
+/**
+ * The TCP catch-all's connection listener (the IPv4 and the IPv6 server share it, and with it
+ * the connection limit), and a way to end every open connection (recording each) at shutdown.
+ */
+export function tcpCatcher(
+  ctx: CatcherContext,
+  onDrop: () => void,
+): { listener(sock: Socket): void; destroyAll(): void } {
   let active = 0;
   const open = new Set<Socket>();
-  const server = createServer((sock) => {
+  const listener = (sock: Socket): void => {
     sock.on('error', () => sock.destroy());
     if (active >= LIMITS.maxConnections || !sock.remoteAddress || !sock.remotePort) {
       onDrop();
@@ -274,20 +283,19 @@ export function tcpCatcher(ctx: CatcherContext, onDrop: () => void): { server: S
       outer.close();
       (inner as Session | null)?.close();
     });
-  });
+  };
   return {
-    server,
+    listener,
     destroyAll() {
       for (const s of open) s.destroy();
     },
   };
 }
 
-export function udpCatcher(ctx: CatcherContext, port: number): UdpSocket {
+/** The UDP catch-all for datagrams redirected to `port`; both families share the flow limits. */
+export function udpCatcher(ctx: CatcherContext, port: number): UdpHandler {
   const flows = new Map<string, number>();
-  const sock = createSocket('udp4');
-  sock.on('error', () => undefined);
-  sock.on('message', (msg, rinfo) => {
+  return (_sock, msg, rinfo) => {
     const key = `${rinfo.address}:${rinfo.port}`;
     const seen = flows.get(key) ?? 0;
     if (seen >= LIMITS.udpDatagramsPerFlow || (seen === 0 && flows.size >= LIMITS.udpMaxFlows)) return;
@@ -306,6 +314,5 @@ export function udpCatcher(ctx: CatcherContext, port: number): UdpSocket {
         });
       }),
     );
-  });
-  return sock;
+  };
 }

@@ -5,19 +5,19 @@
  * namespace up, serves DNS and the catch-all, and reports events on stdout as JSON lines.
  */
 import { execFile } from 'node:child_process';
-import type { Socket as UdpSocket } from 'node:dgram';
-import type { Server } from 'node:net';
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { createServer, type Server, type Socket } from 'node:net';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import { promisify } from 'node:util';
-import { tcpCatcher, udpCatcher, type CatcherContext } from './catcher.js';
+import { tcpCatcher, udpCatcher, type CatcherContext, type UdpHandler } from './catcher.js';
 import { OriginalDestinations } from './conntrack.js';
 import { AddressBook } from './dns.js';
 import { initNetns, netnsOf } from './netns.js';
-import { dnsTcpServer, dnsUdpServer } from './dns-server.js';
+import { dnsTcpListener, dnsUdpHandler } from './dns-server.js';
 import {
   BRIDGE_NAME,
   CHILD_MARKER,
@@ -43,18 +43,77 @@ function die(message: string): never {
 function runWithInput(cmd: string, args: string[], input: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = execFile(cmd, args, { timeout: 10_000 }, (err, _out, stderr) =>
-      err ? reject(new Error(`${cmd} ${args.join(' ')}: ${stderr || err.message}`)) : resolve(),
+      err ? reject(new Error(`${[cmd, ...args].join(' ')}: ${(stderr || err.message).trim()}`)) : resolve(),
     );
+    // A command that fails before reading its input closes the pipe: its exit status tells.
+    child.stdin?.on('error', () => undefined);
     child.stdin?.end(input);
   });
 }
 
-/** Addresses, bridge and NAT of the (fresh, empty) namespace this process runs in. */
-async function setUpNamespace(cfg: ChildConfig): Promise<void> {
-  // No forwarding and no IPv6 at all: with no route and no interface towards the host this is
-  // already closed, these make it closed twice.
+/** Every TCP/UDP flow in from the bridge goes to our listeners; nothing is forwarded. */
+function netfilterRules(): string {
+  const br = `-i ${BRIDGE_NAME}`;
+  return [
+    '*nat',
+    ':PREROUTING ACCEPT [0:0]',
+    ':INPUT ACCEPT [0:0]',
+    ':OUTPUT ACCEPT [0:0]',
+    ':POSTROUTING ACCEPT [0:0]',
+    `-A PREROUTING ${br} -p udp --dport ${DNS_PORT} -j REDIRECT --to-ports ${DNS_PORT}`,
+    `-A PREROUTING ${br} -p tcp --dport ${DNS_PORT} -j REDIRECT --to-ports ${DNS_PORT}`,
+    `-A PREROUTING ${br} -p tcp -j REDIRECT --to-ports ${TCP_CATCH_PORT}`,
+    `-A PREROUTING ${br} -p udp -j REDIRECT --to-ports ${UDP_CATCH_PORT}`,
+    'COMMIT',
+    '*filter',
+    ':INPUT ACCEPT [0:0]',
+    ':FORWARD DROP [0:0]',
+    ':OUTPUT ACCEPT [0:0]',
+    'COMMIT',
+    '',
+  ].join('\n');
+}
+
+const IPV6_CONF = '/proc/sys/net/ipv6/conf';
+
+/**
+ * IPv6 on (no forwarding, no router advertisements or autoconfiguration learned from a
+ * container), or off; returns why it could not be turned on, null when it is on.
+ */
+function setIpv6(on: boolean): string | null {
+  if (!existsSync(IPV6_CONF)) return 'the kernel has no IPv6 (/proc/sys/net/ipv6 missing)';
+  const settings = on
+    ? { forwarding: '0', accept_ra: '0', autoconf: '0', accept_redirects: '0', disable_ipv6: '0' }
+    : { disable_ipv6: '1' };
+  try {
+    for (const scope of ['all', 'default'])
+      for (const [key, value] of Object.entries(settings))
+        writeFileSync(`${IPV6_CONF}/${scope}/${key}`, value);
+    return null;
+  } catch (err) {
+    return `IPv6 settings not writable: ${err instanceof Error ? err.message : String(err)}`;
+  }
+}
+
+/** /proc/net/ipv6_route: a route to ::/0 that is not the kernel's built-in "unreachable" (RTF_REJECT). */
+function hasIpv6DefaultRoute(): boolean {
+  const zero = '0'.repeat(32);
+  return readFileSync('/proc/self/net/ipv6_route', 'utf8')
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .some((f) => f[0] === zero && f[1] === '00' && (parseInt(f[8] ?? '0', 16) & 0x0200) === 0);
+}
+
+/**
+ * Addresses, bridge and NAT of the (fresh, empty) namespace this process runs in. IPv6 is on
+ * when the kernel and ip6tables allow it; returns why it is off otherwise (null when on).
+ */
+async function setUpNamespace(cfg: ChildConfig): Promise<string | null> {
+  // No forwarding in either family: with no route and no interface towards the host this is
+  // already closed, these (and FORWARD DROP) make it closed twice.
   writeFileSync('/proc/sys/net/ipv4/ip_forward', '0');
-  for (const scope of ['all', 'default']) writeFileSync(`/proc/sys/net/ipv6/conf/${scope}/disable_ipv6`, '1');
+  let ipv6Off = setIpv6(true);
+  if (ipv6Off !== null) setIpv6(false);
   const bridge = runWithInput(
     'ip',
     ['-batch', '-'],
@@ -62,39 +121,33 @@ async function setUpNamespace(cfg: ChildConfig): Promise<void> {
       'link set lo up',
       `link add ${BRIDGE_NAME} type bridge`,
       `addr add ${cfg.responderIp}/${cfg.prefixLength} dev ${BRIDGE_NAME}`,
+      // No duplicate address detection: the address is usable at once, and the bridge is ours.
+      ...(ipv6Off ? [] : [`addr add ${cfg.responderIp6}/${cfg.prefixLength6} dev ${BRIDGE_NAME} nodad`]),
       `link set ${BRIDGE_NAME} up`,
       '',
     ].join('\n'),
   );
-  const br = `-i ${BRIDGE_NAME}`;
   // Rules name the bridge by name, so they can go in while it is being made.
-  const nat = runWithInput(
-    'iptables-restore',
-    [],
-    [
-      '*nat',
-      ':PREROUTING ACCEPT [0:0]',
-      ':INPUT ACCEPT [0:0]',
-      ':OUTPUT ACCEPT [0:0]',
-      ':POSTROUTING ACCEPT [0:0]',
-      `-A PREROUTING ${br} -p udp --dport ${DNS_PORT} -j REDIRECT --to-ports ${DNS_PORT}`,
-      `-A PREROUTING ${br} -p tcp --dport ${DNS_PORT} -j REDIRECT --to-ports ${DNS_PORT}`,
-      `-A PREROUTING ${br} -p tcp -j REDIRECT --to-ports ${TCP_CATCH_PORT}`,
-      `-A PREROUTING ${br} -p udp -j REDIRECT --to-ports ${UDP_CATCH_PORT}`,
-      'COMMIT',
-      '*filter',
-      ':INPUT ACCEPT [0:0]',
-      ':FORWARD DROP [0:0]',
-      ':OUTPUT ACCEPT [0:0]',
-      'COMMIT',
-      '',
-    ].join('\n'),
-  );
-  await Promise.all([bridge, nat]);
+  const rules = netfilterRules();
+  const nat = runWithInput('iptables-restore', [], rules);
+  const nat6 = ipv6Off
+    ? Promise.resolve()
+    : runWithInput('ip6tables-restore', [], rules).catch((err: unknown) => {
+        ipv6Off = err instanceof Error ? err.message : String(err);
+        setIpv6(false);
+      });
+  await Promise.all([bridge, nat, nat6]);
   if (readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim() !== '0') die('ip_forward is on');
   // /proc/net/route: destination 00000000 is a default route; there must be none.
   const routes = readFileSync('/proc/self/net/route', 'utf8').split('\n').slice(1);
   if (routes.some((r) => r.split('\t')[1] === '00000000')) die('unexpected default route');
+  if (existsSync(IPV6_CONF)) {
+    const v6 = (key: string) => readFileSync(`${IPV6_CONF}/all/${key}`, 'utf8').trim();
+    if (ipv6Off === null && v6('forwarding') !== '0') die('IPv6 forwarding is on');
+    if (ipv6Off !== null && v6('disable_ipv6') !== '1') die('IPv6 could not be turned off');
+    if (hasIpv6DefaultRoute()) die('unexpected IPv6 default route');
+  }
+  return ipv6Off;
 }
 
 /** A throwaway self-signed certificate so a sample that ignores certificate errors talks on. */
@@ -126,13 +179,44 @@ async function selfSignedContext(): Promise<SecureContext | null> {
   }
 }
 
-/** Listens (TCP) or binds (UDP) on every address of the responder namespace. */
-function openOn(endpoint: Server | UdpSocket, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    endpoint.once('error', reject);
-    if ('listen' in endpoint) endpoint.listen(port, '0.0.0.0', resolve);
-    else endpoint.bind(port, '0.0.0.0', resolve);
-  });
+type Family = 4 | 6;
+
+/** A TCP server per family on every address of the responder namespace (IPv6: IPv6 only). */
+async function listenTcp(
+  port: number,
+  families: Family[],
+  listener: (sock: Socket) => void,
+): Promise<Server[]> {
+  return Promise.all(
+    families.map(
+      (family) =>
+        new Promise<Server>((resolve, reject) => {
+          const server = createServer(listener);
+          server.once('error', reject);
+          const host = family === 4 ? '0.0.0.0' : '::';
+          server.listen({ port, host, ipv6Only: family === 6 }, () => resolve(server));
+        }),
+    ),
+  );
+}
+
+/** A UDP socket per family, bound like `listenTcp`'s servers. */
+async function bindUdp(port: number, families: Family[], handler: UdpHandler): Promise<UdpSocket[]> {
+  return Promise.all(
+    families.map(
+      (family) =>
+        new Promise<UdpSocket>((resolve, reject) => {
+          const sock = createSocket({ type: family === 4 ? 'udp4' : 'udp6', ipv6Only: family === 6 });
+          sock.once('error', reject);
+          sock.on('message', (msg, rinfo) => handler(sock, msg, rinfo));
+          sock.bind(port, family === 4 ? '0.0.0.0' : '::', () => {
+            sock.removeListener('error', reject);
+            sock.on('error', () => undefined);
+            resolve(sock);
+          });
+        }),
+    ),
+  );
 }
 
 async function main(): Promise<void> {
@@ -143,7 +227,8 @@ async function main(): Promise<void> {
   const netns = netnsOf('self');
   if (netns === cfg.hostNetns || netns === initNetns()) die('not in a fresh network namespace');
 
-  const [tls] = await Promise.all([selfSignedContext(), setUpNamespace(cfg)]);
+  const [tls, ipv6Off] = await Promise.all([selfSignedContext(), setUpNamespace(cfg)]);
+  const families: Family[] = ipv6Off === null ? [4, 6] : [4];
   let emitted = 0;
   let dropped = 0;
   const ctx: CatcherContext = {
@@ -155,31 +240,30 @@ async function main(): Promise<void> {
       emitted++;
       send({ t: 'event', at: Date.now(), event });
     },
-    book: new AddressBook(cfg.responderIp),
+    book: new AddressBook({ v4: cfg.responderIp, v6: cfg.responderIp6 }),
     originals: new OriginalDestinations(),
     tls,
     pending: new Set(),
   };
   let refused = 0;
   const tcp = tcpCatcher(ctx, () => refused++);
-  const dnsTcp = dnsTcpServer(ctx);
-  const udp = udpCatcher(ctx, UDP_CATCH_PORT);
-  const dnsUdp = dnsUdpServer(ctx);
-  await Promise.all([
-    openOn(tcp.server, TCP_CATCH_PORT),
-    openOn(dnsTcp, DNS_PORT),
-    openOn(udp, UDP_CATCH_PORT),
-    openOn(dnsUdp, DNS_PORT),
+  const [servers, sockets] = await Promise.all([
+    Promise.all([
+      listenTcp(TCP_CATCH_PORT, families, tcp.listener),
+      listenTcp(DNS_PORT, families, dnsTcpListener(ctx)),
+    ]),
+    Promise.all([
+      bindUdp(UDP_CATCH_PORT, families, udpCatcher(ctx, UDP_CATCH_PORT)),
+      bindUdp(DNS_PORT, families, dnsUdpHandler(ctx)),
+    ]),
   ]);
 
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
-    tcp.server.close();
-    dnsTcp.close();
-    udp.close();
-    dnsUdp.close();
+    for (const server of servers.flat()) server.close();
+    for (const sock of sockets.flat()) sock.close();
     // Connections still open are recorded now with what they sent so far.
     tcp.destroyAll();
     await new Promise((r) => setImmediate(r));
@@ -205,7 +289,12 @@ async function main(): Promise<void> {
   setInterval(() => {
     if (process.ppid !== cfg.ownerPid) void stop();
   }, 500).unref();
-  send({ t: 'ready', netns, tls: tls !== null });
+  if (ipv6Off !== null)
+    send({
+      t: 'warn',
+      message: `IPv6 is off in the sandbox (${ipv6Off}): AAAA is answered, IPv6 connections fail`,
+    });
+  send({ t: 'ready', netns, tls: tls !== null, ipv6: ipv6Off === null });
 }
 
 main().catch((err: unknown) => die(err instanceof Error ? err.message : String(err)));

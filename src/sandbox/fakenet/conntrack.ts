@@ -6,6 +6,7 @@
  * IP_TRANSPARENT, which Node cannot set either (measured: the SYN is dropped), so this is it.
  */
 import { open } from 'node:fs/promises';
+import { canonicalIp, expandIpv6, parseIpv6 } from './ip6.js';
 
 export interface Tuple {
   src: string;
@@ -25,16 +26,20 @@ const MAX_TABLE_BYTES = 8 * 1024 * 1024;
 function tupleAt(fields: Map<string, string[]>, index: number): Tuple | null {
   const src = fields.get('src')?.[index];
   const dst = fields.get('dst')?.[index];
+  if (!src || !dst) return null;
   const sport = Number(fields.get('sport')?.[index]);
   const dport = Number(fields.get('dport')?.[index]);
-  if (!src || !dst || !Number.isInteger(sport) || !Number.isInteger(dport)) return null;
-  return { src, dst, sport, dport };
+  if (!Number.isInteger(sport) || !Number.isInteger(dport)) return null;
+  return { src: canonicalIp(src), dst: canonicalIp(dst), sport, dport };
 }
 
-/** One line of nf_conntrack (`ipv4 2 tcp 6 431999 ESTABLISHED src=... dport=... src=...`). */
+/**
+ * One line of nf_conntrack (`ipv4 2 tcp 6 431999 ESTABLISHED src=... dport=... src=...`, or
+ * `ipv6 10 ...` with addresses written out in full); addresses come back canonical (ip6.ts).
+ */
 export function parseConntrackLine(line: string): ConntrackEntry | null {
   const words = line.trim().split(/\s+/);
-  if (words[0] !== 'ipv4') return null;
+  if (words[0] !== 'ipv4' && words[0] !== 'ipv6') return null;
   const proto = words[2];
   if (proto !== 'tcp' && proto !== 'udp') return null;
   const fields = new Map<string, string[]>();
@@ -62,12 +67,20 @@ export function findOriginal(
   sport: number,
   localPort: number,
 ): { ip: string; port: number } | null {
-  const needle = `src=${src} `;
+  // The table spells an IPv6 address in full; a socket gives it compressed.
+  const groups = src.includes(':') ? parseIpv6(src) : null;
+  const needle = `src=${groups ? expandIpv6(groups) : src} `;
+  const from = canonicalIp(src);
   for (const line of table.split('\n')) {
     if (!line.includes(needle) || !line.includes(` sport=${sport} `)) continue;
     const e = parseConntrackLine(line);
     if (!e || e.proto !== proto) continue;
-    if (e.orig.src === src && e.orig.sport === sport && e.reply.sport === localPort && e.reply.dst === src) {
+    if (
+      e.orig.src === from &&
+      e.orig.sport === sport &&
+      e.reply.sport === localPort &&
+      e.reply.dst === from
+    ) {
       return { ip: e.orig.dst, port: e.orig.dport };
     }
   }

@@ -3,9 +3,8 @@
  * redirected here). Each query is answered (`dns.ts`) and recorded with the resolver address
  * the sample really asked.
  */
-import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { createServer, type Server } from 'node:net';
-import { track, type CatcherContext } from './catcher.js';
+import type { Socket } from 'node:net';
+import { track, type CatcherContext, type UdpHandler } from './catcher.js';
 import { answerDnsMessage, dnsTypeName } from './dns.js';
 import { printable } from './escape.js';
 import { DNS_PORT } from './protocol.js';
@@ -19,7 +18,7 @@ function answer(
   src: string,
   sport: number,
 ): Buffer | null {
-  const result = answerDnsMessage(msg, (name) => ctx.book.addressFor(name));
+  const result = answerDnsMessage(msg, ctx.book);
   if (!result) return null;
   const first = Buffer.from(msg.subarray(0, 512));
   const p = ctx.originals.lookup(proto, src, sport, DNS_PORT).then((d) => {
@@ -36,19 +35,18 @@ function answer(
   return result.reply;
 }
 
-export function dnsUdpServer(ctx: CatcherContext): UdpSocket {
-  const sock = createSocket('udp4');
-  sock.on('error', () => undefined);
-  sock.on('message', (msg, rinfo) => {
+/** DNS over UDP, for the IPv4 and the IPv6 socket alike. */
+export function dnsUdpHandler(ctx: CatcherContext): UdpHandler {
+  return (sock, msg, rinfo) => {
     const reply = answer(ctx, msg, 'udp', rinfo.address, rinfo.port);
     if (reply) sock.send(reply, rinfo.port, rinfo.address);
-  });
-  return sock;
+  };
 }
 
-export function dnsTcpServer(ctx: CatcherContext): Server {
+/** DNS over TCP: one connection listener for both families' servers (they share the limits). */
+export function dnsTcpListener(ctx: CatcherContext): (sock: Socket) => void {
   let active = 0;
-  return createServer((sock) => {
+  return (sock) => {
     sock.on('error', () => sock.destroy());
     if (active >= TCP_LIMITS.maxConnections || !sock.remoteAddress || !sock.remotePort) {
       sock.destroy();
@@ -82,5 +80,5 @@ export function dnsTcpServer(ctx: CatcherContext): Server {
         sock.write(framed);
       }
     });
-  });
+  };
 }

@@ -1,9 +1,10 @@
 /**
- * The fake internet's DNS: parse one query, build the answer. Every A question gets an address
- * (see `AddressBook`), every other type NODATA, so a dropper always resolves its next hop and
- * the catch-all can tell which name a later connection was meant for. Queries are hostile:
- * anything malformed parses to null (no answer), never throws.
+ * The fake internet's DNS: parse one query, build the answer. Every A and AAAA question gets an
+ * address (see `AddressBook`), every other type NODATA, so a dropper always resolves its next
+ * hop and the catch-all can tell which name a later connection was meant for. Queries are
+ * hostile: anything malformed parses to null (no answer), never throws.
  */
+import { canonicalIp, formatIpv6, ipv6Bytes } from './ip6.js';
 
 const TYPE_NAMES: Record<number, string> = {
   1: 'A',
@@ -22,6 +23,7 @@ const TYPE_NAMES: Record<number, string> = {
 };
 
 export const DNS_TYPE_A = 1;
+export const DNS_TYPE_AAAA = 28;
 const CLASS_IN = 1;
 const MAX_NAME_BYTES = 255;
 
@@ -92,14 +94,24 @@ export function parseDnsQuery(msg: Uint8Array): DnsQuery | null {
   };
 }
 
+/** The record data of an address answer: 4 bytes for A, 16 for AAAA; null for other types or a mismatch. */
+function addressData(type: number, address: string | null): Buffer | null {
+  if (address === null) return null;
+  if (type === DNS_TYPE_AAAA) return ipv6Bytes(address);
+  if (type !== DNS_TYPE_A) return null;
+  const octets = address.split('.').map(Number);
+  if (octets.length !== 4 || !octets.every((o) => Number.isInteger(o) && o >= 0 && o < 256)) return null;
+  return Buffer.from(octets);
+}
+
 /**
- * The answer to `q`: `ipv4` as an A record when asked for A in class IN, otherwise an empty
- * NOERROR (NODATA), which resolvers accept without retrying other servers.
+ * The answer to `q`: `address` as an A (IPv4) or AAAA (IPv6) record when asked for that type in
+ * class IN, otherwise an empty NOERROR (NODATA), which resolvers accept without retrying other
+ * servers.
  */
-export function buildDnsAnswer(q: DnsQuery, ipv4: string | null, rcode = RCODE_NOERROR): Buffer {
-  const answerA = rcode === RCODE_NOERROR && q.opcode === 0 && q.type === DNS_TYPE_A && q.qclass === CLASS_IN;
-  const octets = ipv4?.split('.').map(Number) ?? [];
-  const withAnswer = answerA && octets.length === 4;
+export function buildDnsAnswer(q: DnsQuery, address: string | null, rcode = RCODE_NOERROR): Buffer {
+  const asked = rcode === RCODE_NOERROR && q.opcode === 0 && q.qclass === CLASS_IN;
+  const data = asked ? addressData(q.type, address) : null;
   const header = Buffer.alloc(12);
   header.writeUInt16BE(q.id, 0);
   // QR, the query's opcode, AA, RD echoed, RA.
@@ -108,27 +120,32 @@ export function buildDnsAnswer(q: DnsQuery, ipv4: string | null, rcode = RCODE_N
     2,
   );
   header.writeUInt16BE(1, 4);
-  header.writeUInt16BE(withAnswer ? 1 : 0, 6);
-  if (!withAnswer) return Buffer.concat([header, q.question]);
-  const answer = Buffer.alloc(16);
+  header.writeUInt16BE(data ? 1 : 0, 6);
+  if (!data) return Buffer.concat([header, q.question]);
+  const answer = Buffer.alloc(12);
   answer.writeUInt16BE(0xc00c, 0); // pointer to the question's name
-  answer.writeUInt16BE(DNS_TYPE_A, 2);
+  answer.writeUInt16BE(q.type, 2);
   answer.writeUInt16BE(CLASS_IN, 4);
   answer.writeUInt32BE(60, 6);
-  answer.writeUInt16BE(4, 10);
-  octets.forEach((o, i) => answer.writeUInt8(o & 0xff, 12 + i));
-  return Buffer.concat([header, q.question, answer]);
+  answer.writeUInt16BE(data.length, 10);
+  return Buffer.concat([header, q.question, answer, data]);
 }
 
 /** The reply for any message: an answer, FORMERR/NOTIMP for junk with a usable header, or null. */
 export function answerDnsMessage(
   msg: Uint8Array,
-  addressFor: (name: string) => string,
+  book: Pick<AddressBook, 'addressFor' | 'addressV6For'>,
 ): { query: DnsQuery; reply: Buffer } | null {
   const query = parseDnsQuery(msg);
   if (!query) return null;
   if (query.opcode !== 0) return { query, reply: buildDnsAnswer(query, null, RCODE_NOTIMP) };
-  return { query, reply: buildDnsAnswer(query, query.type === DNS_TYPE_A ? addressFor(query.name) : null) };
+  const address =
+    query.type === DNS_TYPE_A
+      ? book.addressFor(query.name)
+      : query.type === DNS_TYPE_AAAA
+        ? book.addressV6For(query.name)
+        : null;
+  return { query, reply: buildDnsAnswer(query, address) };
 }
 
 function ipToInt(ip: string): number {
@@ -139,36 +156,57 @@ function intToIp(n: number): string {
   return [n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff].join('.');
 }
 
+/** The IPv6 twin of 198.18.0.0/15: 2001:2::/48, reserved for benchmarking (RFC 5180), never routed. */
+export const FAKE_V6_PREFIX = '2001:2::/48';
+
+/** A name's AAAA address: 2001:2:: with its A address in the last 32 bits (198.18.0.1 → 2001:2::c612:1). */
+function v6Twin(v4: number): string {
+  return formatIpv6([0x2001, 0x0002, 0, 0, 0, 0, v4 >>> 16, v4 & 0xffff]);
+}
+
 /**
  * One fake address per name, from 198.18.0.0/15 (RFC 2544 benchmarking space, never routed on
- * the internet, not one of the private ranges a sandbox-aware sample checks for). A later
- * connection to that address is attributed to the name. Past `maxNames` names, everything gets
- * `fallback` (the responder), so a name-flooding sample cannot grow the table without bound.
+ * the internet, not one of the private ranges a sandbox-aware sample checks for), and its IPv6
+ * twin in 2001:2::/48 (see `v6Twin`). A later connection to either address is attributed to the
+ * name. Past `maxNames` names, everything gets the fallback (the responder's own addresses), so
+ * a name-flooding sample cannot grow the table without bound.
  */
 export class AddressBook {
-  private readonly byName = new Map<string, string>();
+  private readonly byName = new Map<string, number>();
   private readonly byIp = new Map<string, string>();
   private next = ipToInt('198.18.0.1');
   private readonly last = ipToInt('198.19.255.254');
 
   constructor(
-    private readonly fallback: string,
+    private readonly fallback: { v4: string; v6: string },
     private readonly maxNames = 20_000,
   ) {}
 
   addressFor(name: string): string {
-    const known = this.byName.get(name);
-    if (known) return known;
-    if (this.byName.size >= this.maxNames || this.next > this.last) return this.fallback;
-    // Skip .0 and .255 host parts: some clients treat them as network/broadcast addresses.
-    while ((this.next & 0xff) === 0 || (this.next & 0xff) === 0xff) this.next++;
-    const ip = intToIp(this.next++);
-    this.byName.set(name, ip);
-    this.byIp.set(ip, name);
-    return ip;
+    const slot = this.slot(name);
+    return slot === null ? this.fallback.v4 : intToIp(slot);
   }
 
+  addressV6For(name: string): string {
+    const slot = this.slot(name);
+    return slot === null ? this.fallback.v6 : v6Twin(slot);
+  }
+
+  /** The name an address (either family, any spelling) was given out for. */
   nameFor(ip: string): string | null {
-    return this.byIp.get(ip) ?? null;
+    return this.byIp.get(canonicalIp(ip)) ?? null;
+  }
+
+  private slot(name: string): number | null {
+    const known = this.byName.get(name);
+    if (known !== undefined) return known;
+    if (this.byName.size >= this.maxNames || this.next > this.last) return null;
+    // Skip .0 and .255 host parts: some clients treat them as network/broadcast addresses.
+    while ((this.next & 0xff) === 0 || (this.next & 0xff) === 0xff) this.next++;
+    const slot = this.next++;
+    this.byName.set(name, slot);
+    this.byIp.set(intToIp(slot), name);
+    this.byIp.set(v6Twin(slot), name);
+    return slot;
   }
 }

@@ -1,14 +1,15 @@
 /**
  * The sandbox's fake internet. `startFakeInternet` starts a responder process in a network
  * namespace of its own (see child.ts): a bridge, DNS that resolves every name, and catch-all
- * TCP/UDP listeners that answer and record whatever a container sends, with no route, no
- * forwarding and no interface towards the host. `attach(pid)` gives a container (after
- * `runc create`, before `runc start`) an eth0 on that bridge and a default route to it.
+ * TCP/UDP listeners that answer and record whatever a container sends over IPv4 or IPv6, with no
+ * route, no forwarding and no interface towards the host. `attach(pid)` gives a container (after
+ * `runc create`, before `runc start`) an eth0 on that bridge and default routes to it.
  *
  * Why a process-held namespace rather than a file-backed one: the namespace dies with the
  * responder process, and the responder dies with us (stdin closes, parent pid changes), so a
  * crash leaves no mount, no bridge and no veth behind, and nothing is named in the host
- * namespace, so concurrent runs cannot collide (each has the same 172.17.0.0/16, privately).
+ * namespace, so concurrent runs cannot collide (each has the same 172.17.0.0/16 and
+ * fd17:ac11::/64, privately).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -36,6 +37,8 @@ export interface FakeInternetOptions {
 export interface FakeInternet {
   /** The responder's address: gateway, DNS server, and the fallback answer. */
   readonly responderIp: string;
+  /** Its IPv6 address (the IPv6 gateway), or null when IPv6 is off in the sandbox. */
+  readonly responderIp6: string | null;
   /** `nameserver <responderIp>`: mount read-only over the container's /etc/resolv.conf. */
   readonly resolvConfPath: string;
   /** A Docker-like /etc/hosts (localhost only): mount read-only over /etc/hosts. */
@@ -53,6 +56,10 @@ export interface FakeInternet {
 const SUBNET_PREFIX = '172.17.0.';
 const PREFIX_LENGTH = 16;
 const RESPONDER_IP = `${SUBNET_PREFIX}1`;
+/** A unique local (ULA) subnet, private to each run's namespaces like 172.17.0.0/16 (ac11 = 172.17). */
+const SUBNET6_PREFIX = 'fd17:ac11::';
+const PREFIX6_LENGTH = 64;
+const RESPONDER_IP6 = `${SUBNET6_PREFIX}1`;
 const FIRST_HOST = 2;
 const LAST_HOST = 254;
 const MAX_EVENTS = 10_000;
@@ -152,6 +159,8 @@ export async function startFakeInternet(options: FakeInternetOptions): Promise<F
   const cfg: ChildConfig = {
     responderIp: RESPONDER_IP,
     prefixLength: PREFIX_LENGTH,
+    responderIp6: RESPONDER_IP6,
+    prefixLength6: PREFIX6_LENGTH,
     hostNetns,
     ownerPid: process.pid,
   };
@@ -173,7 +182,7 @@ export async function startFakeInternet(options: FakeInternetOptions): Promise<F
   let bye: () => void = () => undefined;
   const byeSeen = new Promise<void>((resolve) => (bye = resolve));
 
-  const ready = new Promise<{ netns: string; tls: boolean }>((resolve, reject) => {
+  const ready = new Promise<{ netns: string; tls: boolean; ipv6: boolean }>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error('fake internet: responder not ready in time')),
       READY_TIMEOUT_MS,
@@ -194,7 +203,7 @@ export async function startFakeInternet(options: FakeInternetOptions): Promise<F
       }
       if (msg.t === 'ready') {
         clearTimeout(timer);
-        resolve({ netns: msg.netns, tls: msg.tls });
+        resolve({ netns: msg.netns, tls: msg.tls, ipv6: msg.ipv6 === true });
       } else if (msg.t === 'event') {
         if (raw.length < MAX_EVENTS) raw.push({ at: msg.at, event: msg.event });
         else overflow++;
@@ -222,7 +231,7 @@ export async function startFakeInternet(options: FakeInternetOptions): Promise<F
     return stopping;
   };
 
-  let info: { netns: string; tls: boolean };
+  let info: { netns: string; tls: boolean; ipv6: boolean };
   try {
     info = await ready;
     if (child.pid === undefined) throw new Error('fake internet: no responder pid');
@@ -267,29 +276,13 @@ export async function startFakeInternet(options: FakeInternetOptions): Promise<F
       responder = openNetns(responderPid);
       if (responder.name !== responderNetns) throw new Error('fake internet: the responder is gone');
       const n = nextHost++;
-      const veth = `${VETH_PREFIX}${n}`;
-      await ipBatchIn(
-        responder.fd,
-        [
-          `link add ${veth} type veth peer name eth0 netns /proc/self/fd/4`,
-          `link set ${veth} master ${BRIDGE_NAME}`,
-          `link set ${veth} up`,
-        ],
-        container.fd,
-      );
-      try {
-        await ipBatchIn(container.fd, [
-          'link set lo up',
-          // Docker's MAC scheme for its default bridge, so the container looks like any other.
-          `link set eth0 address 02:42:ac:11:00:${n.toString(16).padStart(2, '0')}`,
-          `addr add ${SUBNET_PREFIX}${n}/${PREFIX_LENGTH} dev eth0`,
-          'link set eth0 up',
-          `route add default via ${RESPONDER_IP}`,
-        ]);
-      } catch (err) {
-        await ipBatchIn(responder.fd, [`link del ${veth}`]).catch(() => undefined);
-        throw err;
-      }
+      const responderFd = responder.fd;
+      await plumbVeth(responderFd, container.fd, n, info.ipv6).catch(async (err: unknown) => {
+        if (!info.ipv6) throw err;
+        const why = err instanceof Error ? err.message : String(err);
+        warnings.push(`IPv6 could not be set up in the container, it has IPv4 only: ${why}`);
+        await plumbVeth(responderFd, container.fd, n, false);
+      });
       attached.add(container.name);
       origin ??= Date.now();
     } finally {
@@ -300,6 +293,7 @@ export async function startFakeInternet(options: FakeInternetOptions): Promise<F
 
   return {
     responderIp: RESPONDER_IP,
+    responderIp6: info.ipv6 ? RESPONDER_IP6 : null,
     resolvConfPath,
     hostsPath,
     attach,
@@ -314,6 +308,39 @@ export async function startFakeInternet(options: FakeInternetOptions): Promise<F
     },
     stop,
   };
+}
+
+/**
+ * A veth from the responder's bridge into the container's namespace as `eth0`, host number `n`
+ * on both subnets, with default routes to the responder; undone (the veth pair deleted, with
+ * everything on it) when any step fails.
+ */
+async function plumbVeth(responderFd: number, containerFd: number, n: number, ipv6: boolean): Promise<void> {
+  const veth = `${VETH_PREFIX}${n}`;
+  await ipBatchIn(
+    responderFd,
+    [
+      `link add ${veth} type veth peer name eth0 netns /proc/self/fd/4`,
+      `link set ${veth} master ${BRIDGE_NAME}`,
+      `link set ${veth} up`,
+    ],
+    containerFd,
+  );
+  try {
+    await ipBatchIn(containerFd, [
+      'link set lo up',
+      // Docker's MAC scheme for its default bridge, so the container looks like any other.
+      `link set eth0 address 02:42:ac:11:00:${n.toString(16).padStart(2, '0')}`,
+      `addr add ${SUBNET_PREFIX}${n}/${PREFIX_LENGTH} dev eth0`,
+      ...(ipv6 ? [`addr add ${SUBNET6_PREFIX}${n.toString(16)}/${PREFIX6_LENGTH} dev eth0 nodad`] : []),
+      'link set eth0 up',
+      `route add default via ${RESPONDER_IP}`,
+      ...(ipv6 ? [`route add ::/0 via ${RESPONDER_IP6}`] : []),
+    ]);
+  } catch (err) {
+    await ipBatchIn(responderFd, [`link del ${veth}`]).catch(() => undefined);
+    throw err;
+  }
 }
 
 /**

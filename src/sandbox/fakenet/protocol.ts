@@ -18,6 +18,9 @@ export const DNS_PORT = 53;
 export interface ChildConfig {
   responderIp: string;
   prefixLength: number;
+  /** The responder's address on the bridge's IPv6 subnet (a ULA, `/prefixLength6`). */
+  responderIp6: string;
+  prefixLength6: number;
   /** `net:[inode]` of the parent's namespace: the child refuses to run in it. */
   hostNetns: string;
   ownerPid: number;
@@ -27,7 +30,8 @@ export interface ChildConfig {
 export type ChildEvent = Omit<NetworkEvent, 'ms'>;
 
 export type ChildMessage =
-  | { t: 'ready'; netns: string; tls: boolean }
+  /** `ipv6`: whether IPv6 connections are caught (otherwise IPv6 is off in the responder). */
+  | { t: 'ready'; netns: string; tls: boolean; ipv6: boolean }
   | { t: 'event'; at: number; event: ChildEvent }
   | { t: 'warn'; message: string }
   | { t: 'bye' };
