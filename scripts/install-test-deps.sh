@@ -2,7 +2,8 @@
 # Debian packages the test suite talks to for real: a registry server, htpasswd for its Basic
 # auth, openssl for the token server's certificate, debootstrap for a real Debian root
 # filesystem, and skopeo/umoci to cross-check images; golang-go (`go version -m`, test builds),
-# gcc/binutils (an ELF with a cargo-auditable section) and unzip check the binary catalogers;
+# gcc/binutils (an ELF with a cargo-auditable section; the sandbox's compile-exec test copies
+# the host's gcc toolchain into an image and compiles in it) and unzip check the binary catalogers;
 # rpm (rpmbuild, an rpm database) and db5.3-util (a Berkeley DB rpmdb) check the rpm cataloger;
 # clamav and clamav-daemon run `scan --clamav` with signatures the tests write (never freshclam);
 # runc, strace, bpftrace, iproute2, iptables and tcpdump run and watch the sandbox (tcpdump proves

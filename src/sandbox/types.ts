@@ -111,6 +111,8 @@ export interface BehaviorReport {
   /** Files the container left in its writable layer (path, size, sha256), what it dropped. */
   dropped: { path: string; size: number; sha256: string | null }[];
   monitor: Observations['monitor'] | null;
+  /** The decoy credentials planted for this run: env variable names and file paths. */
+  decoys?: { env: string[]; files: string[] };
   warnings: string[];
 }
 
@@ -122,6 +124,11 @@ export interface BehaviorInput {
   /** Does this container-absolute path exist in the image? */
   inImage(path: string): boolean;
   /** Planted decoy credentials (env names and file paths) the sandbox gave the container. */
-  decoys: { env: Record<string, string>; files: string[] };
+  decoys: {
+    env: Record<string, string>;
+    files: string[];
+    /** The secret values inside the planted files, so one seen on the network names its file. */
+    fileSecrets?: { path: string; name: string; value: string }[];
+  };
   durationMs: number;
 }

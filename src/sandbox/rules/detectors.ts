@@ -4,7 +4,7 @@
  * context and its parameters from the rule data, and returns evidence strings. Pure.
  */
 import type { DetectorName, DetectorParams } from './load.js';
-import { evidence, type Ctx } from './context.js';
+import { basenameLower, evidence, type Ctx } from './context.js';
 import { endpoints } from './match.js';
 import type { FileEvent, ProcessEvent } from '../types.js';
 
@@ -87,6 +87,30 @@ function droppedExecs(ctx: Ctx, params: DetectorParams) {
     if (!ctx.inImage(f.path)) plain.push(evidence(`${f.path} (run by ${describe(ctx, f.pid, f.ms)})`));
   }
   return { chained, plain };
+}
+
+/** `file=tool` pairs: reads of a decoy ending in `/file` by `tool` are its own use. */
+function ownReaders(pairs: Set<string>): [string, string][] {
+  return [...pairs].flatMap((p) => {
+    const eq = p.lastIndexOf('=');
+    return eq > 0 ? [[p.slice(0, eq), p.slice(eq + 1)] as [string, string]] : [];
+  });
+}
+
+/**
+ * How a secret can look on the wire: as is, URL-encoded, hex, and base64 whether it starts the
+ * encoded text or sits at any offset in it (the middle of a base64'd file): for each of the
+ * three alignments, the characters that depend on the secret alone.
+ */
+function encodings(value: string): Set<string> {
+  const bytes = Buffer.from(value);
+  const out = new Set([value, encodeURIComponent(value), bytes.toString('hex')]);
+  for (let shift = 0; shift < 3; shift++) {
+    const b64 = Buffer.concat([Buffer.alloc(shift), bytes]).toString('base64');
+    // Each character holds 6 bits: only those wholly within the secret's bytes are certain.
+    out.add(b64.slice(Math.ceil((shift * 8) / 6), Math.floor(((shift + bytes.length) * 8) / 6)));
+  }
+  return out;
 }
 
 /** A shell that reads its commands from standard input (no script, no -c). */
@@ -178,8 +202,15 @@ const detectors: Record<DetectorName, Detector> = {
       const w = ctx.written.get(f.path);
       if (!w || w.ms > f.ms || !tree.has(w.pid)) continue;
       seen.add(f.path);
-      const tool = ctx.ancestors(w.pid, w.ms).find((a) => isCompiler(ctx, a, compilers));
-      out.push(evidence(`${tool ? ctx.argvText(tool) : describe(ctx, w.pid, w.ms)} → ${f.path} executed`));
+      // The outermost build tool (the gcc a user typed, not the ld it ran), after the path: a
+      // linker's argv alone fills the evidence.
+      const tool = ctx
+        .ancestors(w.pid, w.ms)
+        .filter((a) => isCompiler(ctx, a, compilers))
+        .pop();
+      out.push(
+        evidence(`${f.path} executed, built by ${tool ? ctx.argvText(tool) : describe(ctx, w.pid, w.ms)}`),
+      );
     }
     return out;
   },
@@ -240,13 +271,18 @@ const detectors: Record<DetectorName, Detector> = {
   },
 
   'decoy-file-read': (ctx, params) => {
-    const readers = list(params, 'readers');
-    const byReaders = num(params, 'byReaders', 0) === 1;
+    const owners = ownReaders(list(params, 'ownReaders'));
+    const interpreters = list(params, 'interpreters');
     const out: string[] = [];
     for (const f of ctx.files) {
       if (f.op !== 'read' || !ctx.decoyFiles.has(f.path)) continue;
-      const names = ctx.names(ctx.processAt(f.pid, f.ms));
-      if (names.some((n) => readers.has(n)) !== byReaders) continue;
+      const p = ctx.processAt(f.pid, f.ms);
+      const names = ctx.names(p);
+      // npm reads ~/.npmrc on every run, ssh its key: the tool a credential is for is not a thief.
+      const own = owners.filter(([file]) => f.path.endsWith(`/${file}`)).map(([, tool]) => tool);
+      const interpreted = names.some((n) => interpreters.has(n)) && p?.argv[1] !== undefined;
+      const script = interpreted ? basenameLower(p.argv[1] ?? '') : '';
+      if (own.some((tool) => names.includes(tool) || tool === script)) continue;
       out.push(evidence(`read ${f.path} by ${names[0] ?? `pid ${f.pid}`}`));
     }
     return out;
@@ -255,24 +291,25 @@ const detectors: Record<DetectorName, Detector> = {
   'decoy-value-sent': (ctx, params) => {
     const minLength = num(params, 'minLength', 8);
     const forms: { name: string; needle: string }[] = [];
-    for (const [name, value] of Object.entries(ctx.input.decoys.env)) {
+    const secrets = [
+      ...Object.entries(ctx.input.decoys.env).map(([name, value]) => ({ name, value })),
+      ...(ctx.input.decoys.fileSecrets ?? []).map((s) => ({ name: `${s.path} (${s.name})`, value: s.value })),
+    ];
+    for (const { name, value } of secrets) {
       if (value.length < minLength) continue;
-      const b64 = Buffer.from(value).toString('base64').replace(/=+$/, '');
-      for (const needle of new Set([
-        value,
-        encodeURIComponent(value),
-        b64.slice(0, b64.length - 2),
-        Buffer.from(value).toString('hex'),
-      ])) {
-        if (needle.length >= minLength) forms.push({ name, needle });
-      }
+      for (const needle of encodings(value)) if (needle.length >= minLength) forms.push({ name, needle });
     }
     const out: string[] = [];
     for (const n of ctx.input.network) {
       const hay = `${n.host ?? ''}\n${n.detail ?? ''}\n${n.firstBytes}`;
       const lower = hay.toLowerCase();
+      // `base64` wraps its output: the escaped line breaks go before matching.
+      const joined = hay.replace(/\\[rn]|%0[ad]/gi, '');
       const hit = forms.find(
-        (f) => hay.includes(f.needle) || (n.kind === 'dns' && lower.includes(f.needle.toLowerCase())),
+        (f) =>
+          hay.includes(f.needle) ||
+          joined.includes(f.needle) ||
+          (n.kind === 'dns' && lower.includes(f.needle.toLowerCase())),
       );
       if (hit)
         out.push(

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ShipshapeError } from '../../errors.js';
 import type { ImageSource, ResolvedImage } from '../../image/types.js';
+import { plantDecoys } from './decoys.js';
 import { ociConfig } from './oci-config.js';
 import { processSpec } from './process-spec.js';
 import { ownRecord, processStartTime, releaseRun, trackRun, updateRun, type RunRecord } from './cleanup.js';
@@ -201,6 +202,8 @@ export async function prepareRun(
     writeFileSync(join(bundleDir, 'config.json'), JSON.stringify(config, null, 2), { mode: 0o644 });
     holder.child.stdin!.write('mount\n');
     await holder.waitFor('ready');
+    // Through the mounted overlay, before the container exists: the decoys land in the writable layer.
+    const decoys = plantDecoys(inHolder(merged), proc, options.decoyFiles ?? [], idMap);
     const prepared: PreparedRun = {
       id,
       workDir,
@@ -210,7 +213,8 @@ export async function prepareRun(
       config,
       process: proc,
       cgroupPath,
-      warnings: unpacked.warnings,
+      decoys: decoys.planted,
+      warnings: [...unpacked.warnings, ...decoys.warnings],
       prepareMs: Date.now() - started,
     };
     handles.set(prepared, {

@@ -3,6 +3,7 @@
  * /etc/resolv.conf and /etc/hosts) and what a prepared and a finished run are.
  */
 import type { LayerBudgets } from '../../layer/types.js';
+import type { DecoyFileSpec, PlantedDecoy } from './decoys.js';
 
 /** Container ids 0..size-1 are host ids hostId..hostId+size-1 (the user namespace's map). */
 export interface IdMap {
@@ -46,6 +47,8 @@ export interface PrepareOptions {
   limits?: Partial<SandboxLimits>;
   /** Decoy credentials put in the environment (after the image's Env, so they win). */
   decoyEnv?: Record<string, string>;
+  /** Decoy credential files planted in the user's home, in the writable layer (decoys.ts). */
+  decoyFiles?: DecoyFileSpec[];
   /** Content of the read-only /etc/resolv.conf. Default: no name servers. */
   resolvConf?: string;
   /** Content of the read-only /etc/hosts. Default: localhost only. */
@@ -89,6 +92,8 @@ export interface PreparedRun {
   process: ProcessSpec;
   /** Cgroup path relative to each hierarchy's root (`/shipshape-<id>`). */
   cgroupPath: string;
+  /** The decoy files planted (in the writable layer, so collectChanges lists them). */
+  decoys: PlantedDecoy[];
   warnings: string[];
   /** Milliseconds spent unpacking and preparing. */
   prepareMs: number;
