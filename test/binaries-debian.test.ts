@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { classifyFile } from '../src/analyze/binaries/index.js';
 import type { BinaryFact } from '../src/analyze/findings.js';
+import { collectLayerFindings } from '../src/scan/threats.js';
 import { analyzeTarget, threatFindings } from './binaries-harness.js';
 import { debianOciLayout, debianRootfs } from './support/debian-rootfs.js';
 
@@ -28,9 +29,15 @@ test('binaries+persistence: Debian minbase gives zero findings', { skip, timeout
   const bins = (a.facts.layers[0]!.facts.binaries ?? []) as BinaryFact[];
   const ls = bins.find((b) => b.path === 'usr/bin/ls');
   assert.deepEqual([ls?.format, ls?.language, ls?.platform], ['elf', 'c', 'linux'], 'ls');
+  const placed = collectLayerFindings(a.facts).binaries;
+  assert.equal(placed.length, bins.length, 'every binary is reported');
   assert.ok(
-    bins.every((b) => typeof b.sha256 === 'string' && b.sha256.length === 64),
-    'every binary hashed',
+    placed.every((b) => typeof b.sha256 === 'string' && b.sha256.length === 64),
+    `every binary hashed (by file-digests): ${placed
+      .filter((b) => !b.sha256)
+      .map((b) => b.path)
+      .slice(0, 5)
+      .join(', ')}`,
   );
   assert.ok(bins.filter((b) => b.format === 'elf').length > 500, 'hundreds of ELF files');
 });

@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { binaryAnalyzers, binaryImageChecks } from '../src/analyze/binaries/index.js';
 import type { ImageCheckContext, MalwareFinding } from '../src/analyze/findings.js';
+import { fileDigestsAnalyzer } from '../src/analyze/hashes/file-digests.js';
 import { osCatalogers } from '../src/analyze/packages/os-catalogers.js';
 import { persistenceAnalyzers, persistenceChecks } from '../src/analyze/persistence/index.js';
 import type { MalwareFact } from '../src/analyze/findings.js';
@@ -15,7 +16,13 @@ import { buildImage, type ImageSpec } from './fixtures/builder.js';
 import { writeOciLayout } from './fixtures/layouts.js';
 import { tempDir } from './support/tmp.js';
 
-export const threatAreaAnalyzers = () => [...osCatalogers, ...binaryAnalyzers, ...persistenceAnalyzers];
+export const threatAreaAnalyzers = () => [
+  ...osCatalogers,
+  ...binaryAnalyzers,
+  ...persistenceAnalyzers,
+  // Executables' sha256 (the binaries analyzer takes them from here).
+  fileDigestsAnalyzer,
+];
 
 export async function analyzeTarget(target: string): Promise<AnalyzedImage> {
   return analyzeImage(openSource(target), { analyzers: threatAreaAnalyzers(), cache: null });

@@ -96,6 +96,41 @@ test('file-digests: sha256, md5 and sha1 of the whole file, whatever the chunks;
   assert.match(warnings[0] ?? '', /read 40 of 100 bytes/);
 });
 
+test('file-digests: any file that starts like an executable is hashed, whatever its name and mode', () => {
+  const run = (path: string, body: Buffer, step: number) => {
+    const sink = fileDigestsAnalyzer.open!(header(path, 0o644, body.length), { warn() {} });
+    for (let at = 0; at < body.length; at += step) sink.write(body.subarray(at, at + step));
+    return sink.end() as FileDigestFact[];
+  };
+  const elf = Buffer.concat([Buffer.from('\x7fELF\x02\x01\x01', 'latin1'), Buffer.alloc(100, 7)]);
+  const cases: [string, Buffer, boolean][] = [
+    ['ELF named as data', elf, true],
+    ['PE', Buffer.from('MZ\x90\0rest of it', 'latin1'), true],
+    ['Mach-O 64', Buffer.from([0xcf, 0xfa, 0xed, 0xfe, 7, 0, 0, 1]), true],
+    ['universal Mach-O', Buffer.from([0xca, 0xfe, 0xba, 0xbe, 0, 0, 0, 2]), true],
+    ['a script', Buffer.from('#!/bin/sh\necho hi\n'), true],
+    ['a two-byte script', Buffer.from('#!'), true],
+    ['a data file', Buffer.from('{"not": "an executable"}'), false],
+    ['three bytes of data', Buffer.from('abc'), false],
+  ];
+  for (const [what, body, hashed] of cases) {
+    for (const step of [1, 2, 3, 64]) {
+      const facts = run('opt/data/blob.bin', body, step);
+      assert.equal(
+        facts.length,
+        hashed ? 1 : 0,
+        `${what}, chunks of ${step}: ${hashed ? 'hashed' : 'passed over'}`,
+      );
+      if (hashed) assert.equal(facts[0]!.sha256, digest('sha256', body), `${what}: the whole file's digest`);
+    }
+  }
+  assert.deepEqual(
+    fileDigestsAnalyzer.wants(header('etc/passwd')),
+    { mode: 'stream' },
+    'every file is sniffed',
+  );
+});
+
 test('file-digests through the engine: one fact per hashed file of each layer', async () => {
   const dir = tempDir();
   const ps = Buffer.from('#!/bin/sh\necho ps\n');

@@ -12,6 +12,7 @@ import type {
   ScanGapFields,
   SecretFinding,
 } from '../analyze/findings.js';
+import { layerDigests } from '../analyze/hashes/file-digests.js';
 import type { Fact } from '../analyze/types.js';
 import type { ImageFacts } from '../facts/types.js';
 
@@ -57,6 +58,8 @@ export function collectLayerFindings(
     gaps: [],
   };
   facts.layers.forEach((lf, layer) => {
+    // An executable's sha256 comes from file-digests (the binaries analyzer does not hash twice).
+    const digests = layerDigests(lf.facts);
     for (const list of Object.values(lf.facts)) {
       for (const f of list) {
         switch (f['kind']) {
@@ -66,9 +69,13 @@ export function collectLayerFindings(
           case 'secret':
             out.secrets.push(place(f, layer, removed) as unknown as SecretFinding);
             break;
-          case 'binary':
-            out.binaries.push(place(f, layer, removed) as unknown as BinaryFinding);
+          case 'binary': {
+            const binary = place(f, layer, removed) as unknown as BinaryFinding;
+            binary.sha256 ??= digests.get(binary.path);
+            if (binary.sha256 === undefined) delete binary.sha256;
+            out.binaries.push(binary);
             break;
+          }
           case 'scan-gap':
             out.gaps.push(place(f, layer, removed) as unknown as ScanGap);
             break;

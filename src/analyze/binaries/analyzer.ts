@@ -1,13 +1,15 @@
 /**
  * The `binaries` analyzer: every regular file whose first bytes are an ELF, PE, Mach-O (thin or
- * universal) or a `#!` script, and Windows scripts by their extension, becomes a BinaryFact with
- * the sha256 of the whole file. Decided from content: the first 64 bytes are sniffed and a file
- * that is none of these is dropped at once (nothing hashed or kept).
+ * universal) or a `#!` script, and Windows scripts by their extension, becomes a BinaryFact.
+ * Decided from content: the first 64 bytes are sniffed and a file that is none of these is
+ * dropped at once (nothing hashed or kept). Scripts carry the sha256 of the whole file; an
+ * executable's is the one `file-digests` computes anyway (hashing it twice was a tenth of the
+ * threat pass's main thread over Debian minbase): scan/threats.ts joins them.
  *
  * Streaming, with bounded memory per file: an executable keeps its first 64 KiB, its section
  * table and the bytes around it (ELF), the sections holding its imports and CLR metadata (PE,
  * at most 4 + 4 + 16 MiB), and a 2 KiB window after each of at most 4 Go build info magics;
- * a script keeps its first 256 KiB. Everything else only passes through the hash.
+ * a script keeps its first 256 KiB and passes through the hash.
  */
 import { createHash, type Hash } from 'node:crypto';
 import type { EntryHeader } from '../../layer/types.js';
@@ -137,7 +139,6 @@ class ClassifierSink implements FileSink {
     this.kind = executableKind(first);
     if (this.kind) {
       this.state = 'exe';
-      this.hash = createHash('sha256');
       this.markers = new StreamMarkers(LANGUAGE_MARKERS);
       this.collector = new ExecutableCollector(this.header.size, {
         headBytes: HEAD_BYTES,
@@ -167,7 +168,6 @@ class ClassifierSink implements FileSink {
 
   private feed(chunk: Buffer): void {
     if (this.state === 'exe') {
-      this.hash!.update(chunk);
       if (this.headBytes < HEAD_BYTES) {
         const part = chunk.subarray(0, HEAD_BYTES - this.headBytes);
         this.head.push(Buffer.from(part));
@@ -245,7 +245,6 @@ class ClassifierSink implements FileSink {
       format: c.format,
       language: c.language,
       platform: c.platform,
-      sha256: this.hash!.digest('hex'),
     };
     if (c.arch) fact.arch = c.arch;
     if (Object.keys(c.details).length) fact.details = c.details;
@@ -263,7 +262,7 @@ export function openBinarySink(header: EntryHeader, _ctx?: AnalyzeContext): File
 
 export const binaryClassifier: Analyzer = {
   name: BINARIES_ANALYZER,
-  version: 1,
+  version: 2,
   wants: (header) => (header.type === 'file' && header.size >= MIN_BYTES ? { mode: 'stream' } : false),
   open: openBinarySink,
 };
@@ -272,5 +271,7 @@ export const binaryClassifier: Analyzer = {
 export function classifyFile(path: string, content: Buffer, chunkSize = 256 * 1024): BinaryFact[] {
   const sink = openBinarySink({ path, type: 'file', mode: 0o755, size: content.length, uid: 0, gid: 0 });
   for (let i = 0; i < content.length; i += chunkSize) sink.write(content.subarray(i, i + chunkSize));
-  return sink.end() as BinaryFact[];
+  const facts = sink.end() as BinaryFact[];
+  for (const f of facts) f.sha256 ??= createHash('sha256').update(content).digest('hex');
+  return facts;
 }

@@ -18,6 +18,7 @@ import type {
   ThreatSeverity,
 } from '../findings.js';
 import type { Fact } from '../types.js';
+import { layerDigests } from '../hashes/file-digests.js';
 import { BINARIES_ANALYZER } from './analyzer.js';
 import { isWindowsImage, placedFacts, type PlacedFact } from './layer-facts.js';
 import { windowsRules, type WindowsRules } from './rules.js';
@@ -81,14 +82,14 @@ export function rankWindowsFile(b: BinaryFact, rules: WindowsRules): Ranked | un
   return undefined;
 }
 
-function findingOf(p: PlacedFact<BinaryFact>, r: Ranked): MalwareFinding {
+function findingOf(p: PlacedFact<BinaryFact>, r: Ranked, sha256: string | undefined): MalwareFinding {
   const f: MalwareFinding = {
     category: 'windows-malware',
     rule: r.rule,
     severity: r.severity,
     path: p.fact.path,
     layer: p.layer,
-    sha256: p.fact.sha256 ?? null,
+    sha256: p.fact.sha256 ?? sha256 ?? null,
     evidence: r.evidence,
   };
   if (p.removedIn !== undefined) f.removedIn = p.removedIn;
@@ -98,12 +99,14 @@ function findingOf(p: PlacedFact<BinaryFact>, r: Ranked): MalwareFinding {
 export function windowsFilesFindings(ctx: ImageCheckContext, rules = windowsRules()): MalwareFinding[] {
   if (isWindowsImage(ctx.image.platform, ctx.image.config.os)) return [];
   const out: MalwareFinding[] = [];
+  // An executable's sha256 is file-digests' (see the binaries analyzer).
+  const digests = ctx.facts.layers.map((l) => layerDigests(l.facts));
   for (const p of placedFacts(ctx.facts, BINARIES_ANALYZER, isBinaryFact)) {
     const ranked = rankWindowsFile(p.fact, rules);
     if (!ranked) continue;
     if (rules.allowed(p.fact.path)) continue;
     if (ranked.severity !== 'high' && p.fact.format === 'script' && rules.shimRoot(p.fact.path)) continue;
-    out.push(findingOf(p, ranked));
+    out.push(findingOf(p, ranked, digests[p.layer]?.get(p.fact.path)));
   }
   return out;
 }

@@ -5,7 +5,9 @@
  *
  * Not every file is hashed (it runs on every scan): executables, shared objects, everything in
  * the bin/sbin directories, and the kinds of file droppers leave (Windows executables, scripts,
- * Java archives, anything in temp directories). Data files are left out. Where no OS package
+ * Java archives, anything in temp directories), by name and mode, and any file whose first bytes
+ * are an ELF, PE or Mach-O header or a `#!` line, whatever its name (the binaries analyzer takes
+ * an executable's sha256 from here). Data files are left out. Where no OS package
  * installs (usr/local, home directories, temp directories) only sha256 is computed: md5 and
  * sha1 would only be compared with package databases, and they cost twice what sha256 does
  * (`usr/local/bin/node` alone is 100 MB).
@@ -34,6 +36,13 @@ export function isFileDigestFact(f: Fact): f is FileDigestFact {
     (f.md5 === undefined || typeof f.md5 === 'string') &&
     (f.sha1 === undefined || typeof f.sha1 === 'string')
   );
+}
+
+/** path → sha256 of the files one layer's file-digests facts cover. */
+export function layerDigests(layerFacts: Record<string, Fact[]>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const f of layerFacts[FILE_DIGESTS_ANALYZER] ?? []) if (isFileDigestFact(f)) out.set(f.path, f.sha256);
+  return out;
 }
 
 const BIN_DIRS = ['bin/', 'sbin/', 'usr/bin/', 'usr/sbin/', 'usr/local/bin/', 'usr/local/sbin/'];
@@ -93,29 +102,89 @@ export function mayBePackageFile(path: string): boolean {
   return !NO_PACKAGE_DIRS.some((d) => path.startsWith(d));
 }
 
+/** The first bytes of an executable: ELF, PE ("MZ"), Mach-O (thin, both orders, and universal), `#!`. */
+export function startsLikeExecutable(head: Uint8Array): boolean {
+  if (
+    head.length >= 2 &&
+    ((head[0] === 0x4d && head[1] === 0x5a) || (head[0] === 0x23 && head[1] === 0x21))
+  ) {
+    return true;
+  }
+  if (head.length < 4) return false;
+  const be = ((head[0]! << 24) | (head[1]! << 16) | (head[2]! << 8) | head[3]!) >>> 0;
+  return [0x7f454c46, 0xfeedface, 0xfeedfacf, 0xcefaedfe, 0xcffaedfe, 0xcafebabe].includes(be);
+}
+
+const SNIFF_BYTES = 4;
+
 class DigestSink implements FileSink {
-  private readonly sha256: Hash = createHash('sha256');
-  private readonly md5: Hash | null;
-  private readonly sha1: Hash | null;
+  private sha256: Hash | undefined;
+  private md5: Hash | undefined;
+  private sha1: Hash | undefined;
   private size = 0;
+  /** Chunks held while a file not wanted by name is too short yet to show what it is. */
+  private pending: Buffer[] | undefined;
+  private pendingBytes = 0;
+  private skipped = false;
 
   constructor(
     private readonly header: EntryHeader,
     private readonly ctx: AnalyzeContext,
   ) {
-    const packaged = mayBePackageFile(header.path);
-    this.md5 = packaged ? createHash('md5') : null;
-    this.sha1 = packaged ? createHash('sha1') : null;
+    if (wantsDigest(header)) this.start();
+    else this.pending = [];
   }
 
   write(chunk: Buffer): void {
+    if (this.skipped) return;
+    if (!this.pending) {
+      this.update(chunk);
+      return;
+    }
+    if (this.pending.length === 0 && chunk.length >= SNIFF_BYTES) {
+      this.pending = undefined;
+      this.decide(chunk);
+      return;
+    }
+    this.pending.push(Buffer.from(chunk));
+    this.pendingBytes += chunk.length;
+    if (this.pendingBytes >= SNIFF_BYTES) this.flushPending();
+  }
+
+  private flushPending(): void {
+    const held = Buffer.concat(this.pending!, this.pendingBytes);
+    this.pending = undefined;
+    this.decide(held);
+  }
+
+  /** Hashes from `first` on if it starts like an executable; otherwise the file is passed over. */
+  private decide(first: Buffer): void {
+    if (!startsLikeExecutable(first)) {
+      this.skipped = true;
+      return;
+    }
+    this.start();
+    this.update(first);
+  }
+
+  private start(): void {
+    this.sha256 = createHash('sha256');
+    if (mayBePackageFile(this.header.path)) {
+      this.md5 = createHash('md5');
+      this.sha1 = createHash('sha1');
+    }
+  }
+
+  private update(chunk: Buffer): void {
     this.size += chunk.length;
-    this.sha256.update(chunk);
+    this.sha256!.update(chunk);
     this.md5?.update(chunk);
     this.sha1?.update(chunk);
   }
 
   end(): Fact[] {
+    if (this.pending) this.flushPending();
+    if (!this.sha256) return [];
     if (this.size !== this.header.size) {
       // Digests of part of a file match nothing and would only mislead a comparison.
       this.ctx.warn(this.header.path, `read ${this.size} of ${this.header.size} bytes: not hashed`);
@@ -135,9 +204,9 @@ class DigestSink implements FileSink {
 
 export const fileDigestsAnalyzer: Analyzer = {
   name: FILE_DIGESTS_ANALYZER,
-  version: 1,
+  version: 2,
   wants(header) {
-    return wantsDigest(header) ? { mode: 'stream' } : false;
+    return header.type === 'file' && header.size > 0 ? { mode: 'stream' } : false;
   },
   open(header, ctx) {
     return new DigestSink(header, ctx);

@@ -4,7 +4,8 @@
  * not read, and only the first 2 MiB of a file are searched (the rest is reported as a gap).
  */
 import type { ScanGapFact, SecretFact } from '../findings.js';
-import type { Analyzer, Fact, FileInput } from '../types.js';
+import type { EntryHeader } from '../../layer/types.js';
+import type { Analyzer, Fact, FileInput, FileSink } from '../types.js';
 import { maskSecret } from './mask.js';
 import { secretRules } from './rules.js';
 import { isAllowedPath, scanText } from './scan-text.js';
@@ -29,38 +30,81 @@ export function looksLikeText(head: Buffer): boolean {
   return control * 20 <= head.length;
 }
 
+/** Secrets in one file's first MAX_SECRET_SCAN_BYTES (`truncated`: the file goes on). */
+function analyzeText(file: FileInput): Fact[] {
+  const path = file.header.path;
+  if (!looksLikeText(file.content.subarray(0, SNIFF_BYTES))) return [];
+  const set = secretRules();
+  if (isAllowedPath(path, set.allow)) return [];
+  // latin1: one char per byte, so offsets and line numbers hold whatever the encoding.
+  const text = file.content.toString('latin1');
+  const facts: Fact[] = scanText(text, set, { path }).map((m): SecretFact => ({
+    kind: 'secret',
+    rule: m.rule.id,
+    severity: m.severity,
+    path,
+    line: m.line,
+    evidence: maskSecret(m.secret),
+  }));
+  if (file.truncated) {
+    const gap: ScanGapFact = {
+      kind: 'scan-gap',
+      analyzer: SECRETS_ANALYZER,
+      path,
+      reason: `larger than ${MAX_SECRET_SCAN_BYTES} bytes: only the first part was searched for secrets`,
+      bytes: Math.max(0, file.header.size - file.content.length),
+    };
+    facts.push(gap);
+  }
+  return facts;
+}
+
+/**
+ * Streams rather than asks the engine to buffer: the first bytes tell a binary file, and a binary
+ * file (most of an image's bytes: executables and libraries rarely have a suffix that says so)
+ * is then passed over instead of being copied into a buffer of up to 2 MiB first.
+ */
+class SecretSink implements FileSink {
+  private chunks: Buffer[] = [];
+  private kept = 0;
+  private seen = 0;
+  private binary = false;
+
+  constructor(private readonly header: EntryHeader) {}
+
+  write(chunk: Buffer): void {
+    this.seen += chunk.length;
+    if (this.binary || this.kept >= MAX_SECRET_SCAN_BYTES) return;
+    const part = chunk.subarray(0, MAX_SECRET_SCAN_BYTES - this.kept);
+    // A copy: the engine may reuse the chunk's memory once write() returns.
+    this.chunks.push(Buffer.from(part));
+    this.kept += part.length;
+    if (this.kept - part.length < SNIFF_BYTES && this.kept >= Math.min(SNIFF_BYTES, this.header.size)) {
+      const head = Buffer.concat(this.chunks).subarray(0, SNIFF_BYTES);
+      if (!looksLikeText(head)) {
+        this.binary = true;
+        this.chunks = [];
+      }
+    }
+  }
+
+  end(): Fact[] {
+    if (this.binary || this.kept === 0) return [];
+    const content = Buffer.concat(this.chunks, this.kept);
+    this.chunks = [];
+    return analyzeText({ header: this.header, content, truncated: this.seen > this.kept });
+  }
+}
+
 export const secretsAnalyzer: Analyzer = {
   name: SECRETS_ANALYZER,
   version: 1,
   wants(header) {
     if (header.type !== 'file' || header.size === 0 || BINARY_SUFFIX.test(header.path)) return false;
-    return { mode: 'buffer', maxBytes: MAX_SECRET_SCAN_BYTES };
+    return { mode: 'stream' };
   },
-  analyze(file: FileInput): Fact[] {
-    const path = file.header.path;
-    if (!looksLikeText(file.content.subarray(0, SNIFF_BYTES))) return [];
-    const set = secretRules();
-    if (isAllowedPath(path, set.allow)) return [];
-    // latin1: one char per byte, so offsets and line numbers hold whatever the encoding.
-    const text = file.content.toString('latin1');
-    const facts: Fact[] = scanText(text, set, { path }).map((m): SecretFact => ({
-      kind: 'secret',
-      rule: m.rule.id,
-      severity: m.severity,
-      path,
-      line: m.line,
-      evidence: maskSecret(m.secret),
-    }));
-    if (file.truncated) {
-      const gap: ScanGapFact = {
-        kind: 'scan-gap',
-        analyzer: SECRETS_ANALYZER,
-        path,
-        reason: `larger than ${MAX_SECRET_SCAN_BYTES} bytes: only the first part was searched for secrets`,
-        bytes: Math.max(0, file.header.size - file.content.length),
-      };
-      facts.push(gap);
-    }
-    return facts;
+  open(header: EntryHeader): FileSink {
+    return new SecretSink(header);
   },
+  analyze: analyzeText,
 };
