@@ -3,6 +3,8 @@
  * tear-down) minus the time the container itself ran, for a small image (a userland copied from
  * this machine, entrypoint `true`) and for the Debian minbase image (goal ≤ 1.5 s beyond the
  * observation window); then small-image runs per second with 1, 2 and 4 sandboxes in parallel.
+ * Unpacked images are cached between runs (src/sandbox/runtime/image-cache.ts): the bench uses a
+ * cache of its own, so the first Debian run is a cold one (it unpacks), and reports it apart.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,6 +36,9 @@ async function overheadOf(target: string): Promise<{ totalMs: number; ranMs: num
 export async function benchSandbox(debianTarget: string): Promise<Record<string, number | string | boolean>> {
   if (process.getuid?.() !== 0) return { skipped: 'the sandbox needs root' };
   const dir = mkdtempSync(join(tmpdir(), 'shipshape-bench-sandbox-'));
+  const cache = mkdtempSync('/dev/shm/shipshape-bench-cache-');
+  const before = process.env.SHIPSHAPE_SANDBOX_CACHE;
+  process.env.SHIPSHAPE_SANDBOX_CACHE = join(cache, 'images');
   try {
     const image = buildImage({
       layers: [{ files: hostUserlandFiles() }],
@@ -44,6 +49,7 @@ export async function benchSandbox(debianTarget: string): Promise<Record<string,
     await overheadOf(small); // warm-up: module loading, first responder start
     const runs = [await overheadOf(small), await overheadOf(small), await overheadOf(small)];
     const best = runs.reduce((a, b) => (a.overheadMs < b.overheadMs ? a : b));
+    const debianCold = await overheadOf(debianTarget);
     // Best of three, as the other benchmarks report (one run varies by a second on this shared VM).
     const debianRuns = [
       await overheadOf(debianTarget),
@@ -55,6 +61,8 @@ export async function benchSandbox(debianTarget: string): Promise<Record<string,
       smallOverheadMs: Math.round(best.overheadMs),
       smallRanMs: Math.round(best.ranMs),
       smallWithinTarget: best.overheadMs / 1000 <= TARGET_OVERHEAD_S,
+      debianColdOverheadMs: Math.round(debianCold.overheadMs),
+      debianColdWithinTarget: debianCold.overheadMs / 1000 <= TARGET_OVERHEAD_S,
       debianOverheadMs: Math.round(debian.overheadMs),
       debianWithinTarget: debian.overheadMs / 1000 <= TARGET_OVERHEAD_S,
     };
@@ -72,6 +80,9 @@ export async function benchSandbox(debianTarget: string): Promise<Record<string,
     }
     return figures;
   } finally {
+    if (before === undefined) delete process.env.SHIPSHAPE_SANDBOX_CACHE;
+    else process.env.SHIPSHAPE_SANDBOX_CACHE = before;
     rmSync(dir, { recursive: true, force: true });
+    rmSync(cache, { recursive: true, force: true });
   }
 }

@@ -24,6 +24,7 @@ import {
   type PreparedRun,
   type SandboxLimits,
 } from './types.js';
+import { cachedImage, cachedRootfs } from './image-cache.js';
 import { unpackImage } from './unpack.js';
 
 const DEFAULT_RESOLV_CONF = '# shipshape sandbox: no name servers\n';
@@ -38,22 +39,24 @@ const holderOf = new Map<string, Holder>();
 export const HOOK_TIMEOUT_SECONDS = 300;
 
 /**
- * The holder, in its own mount namespace: mounts a tmpfs for the unpacked image and one for
- * the writable layer, and says `lower`; once told `mount`, mounts the writable layer's tmpfs and the overlay and says `ready`;
+ * The holder, in its own mount namespace: mounts a tmpfs for the unpacked image (or binds the
+ * cached one, see image-cache.ts) and one for the writable layer, and says `lower`; once told `mount`, mounts the writable layer's tmpfs and the overlay and says `ready`;
  * then waits for stdin to close. Afterwards it makes sure the container is gone (the go-ahead
  * fifo is answered `abort` in case runc still waits in the hook) and exits, taking every mount
  * with it.
  */
 const HOLDER_SCRIPT = `
 set -eu
-scratch=$1 merged=$2 lower=$3 size=$4 fifo=$5 state=$6 id=$7 lowersize=$8 lowerinodes=$9
+scratch=$1 merged=$2 lower=$3 size=$4 fifo=$5 state=$6 id=$7 lowersize=$8 lowerinodes=$9 cached=\${10:-}
 trap '' INT TERM HUP
 mkfifo -m 0600 "$fifo"
-mount -t tmpfs -o "size=$lowersize,nr_inodes=$lowerinodes,mode=0711,nosuid,nodev" shipshape-image "$lower"
+[ -n "$cached" ] || mount -t tmpfs -o "size=$lowersize,nr_inodes=$lowerinodes,mode=0711,nosuid,nodev" shipshape-image "$lower"
 mount -t tmpfs -o "size=$size,mode=0711,nosuid,nodev" shipshape-scratch "$scratch"
 echo lower
 read -r next
 [ "$next" = mount ]
+# The cached image is complete by now (it is unpacked while the holder starts).
+[ -z "$cached" ] || mount --bind "$cached" "$lower"
 mount -o remount,ro,bind "$lower"
 mount -t overlay shipshape-rootfs -o "lowerdir=$lower,upperdir=$scratch/upper,workdir=$scratch/work" "$merged"
 echo ready
@@ -142,6 +145,18 @@ export async function prepareRun(
 
     const maxBytes = options.budgets?.maxTotalBytes ?? DEFAULT_MAX_IMAGE_BYTES;
     const maxEntries = options.budgets?.maxTotalEntries ?? DEFAULT_MAX_IMAGE_ENTRIES;
+    const unpackOptions = {
+      budgets: { ...options.budgets, maxTotalBytes: maxBytes, maxTotalEntries: maxEntries },
+      idMap,
+      ...(options.signal ? { signal: options.signal } : {}),
+    };
+    // The holder starts while a cacheable image is unpacked into the cache; it binds it at `mount`.
+    const cacheAt = options.imageCache === false ? undefined : cachedRootfs(image, idMap, options.imageCache);
+    const caching = cacheAt
+      ? cachedImage(source, image, idMap, unpackOptions, options.imageCache || {})
+      : Promise.resolve(undefined);
+    // Settled below; a failure meanwhile must not go unhandled.
+    caching.catch(() => undefined);
     const holder = startHolder([
       scratch,
       merged,
@@ -153,25 +168,27 @@ export async function prepareRun(
       // Room for directories and small-file rounding on top of the content budget.
       String(Math.ceil(maxBytes * 1.25) + maxEntries * 1024),
       String(maxEntries + 1024),
+      cacheAt ?? '',
     ]);
     record.holderPid = holder.child.pid;
     record.holderStart = processStartTime(holder.child.pid ?? 0) ?? '';
     updateRun(record);
     holderOf.set(id, holder);
     await holder.waitFor('lower');
+    const cached = await caching;
+    if (cacheAt && cached?.rootfs !== cacheAt) {
+      throw new ShipshapeError('UNSUPPORTED', `the sandbox image cache did not give ${cacheAt}`);
+    }
     // The image's tmpfs exists only in the holder's mount namespace; we reach it through its root.
     const inHolder = (path: string) => `/proc/${holder.child.pid}/root${path}`;
-    const lowerView = inHolder(lower);
+    // A cached image is bound at `lower` only once the holder mounts the overlay.
+    const lowerView = cached ? cached.rootfs : inHolder(lower);
     // Every spawned command costs: the upper and work dirs are made from here, not by the holder.
     const upperView = inHolder(`${scratch}/upper`);
     mkdirSync(upperView, { mode: 0o755 });
     chownSync(upperView, idMap.hostUid, idMap.hostGid);
     mkdirSync(inHolder(`${scratch}/work`), { mode: 0o700 });
-    const unpacked = await unpackImage(source, image, lowerView, {
-      budgets: { ...options.budgets, maxTotalBytes: maxBytes, maxTotalEntries: maxEntries },
-      idMap,
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
+    const unpacked = cached?.unpacked ?? (await unpackImage(source, image, lowerView, unpackOptions));
     const hostname = options.hostname ?? randomBytes(6).toString('hex');
     const proc = processSpec(lowerView, image.config, {
       ...(options.entrypoint ? { entrypoint: options.entrypoint } : {}),
@@ -208,7 +225,8 @@ export async function prepareRun(
       id,
       workDir,
       bundleDir,
-      rootfsLower: lowerView,
+      // The read-only view in the holder's namespace (a cached image's own directory is writable).
+      rootfsLower: inHolder(lower),
       upperDir: upperView,
       config,
       process: proc,
@@ -216,6 +234,7 @@ export async function prepareRun(
       decoys: decoys.planted,
       warnings: [...unpacked.warnings, ...decoys.warnings],
       prepareMs: Date.now() - started,
+      imageCache: cached ? (cached.hit ? 'hit' : 'stored') : 'off',
     };
     handles.set(prepared, {
       record,

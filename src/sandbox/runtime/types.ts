@@ -62,6 +62,11 @@ export interface PrepareOptions {
   budgets?: UnpackBudgets;
   idMap?: IdMap;
   signal?: AbortSignal;
+  /**
+   * Where unpacked images are kept between runs (image-cache.ts), or false to unpack this run's
+   * image for it alone. Default: the cache, with its defaults.
+   */
+  imageCache?: { dir?: string; maxBytes?: number } | false;
 }
 
 /** The process the container runs, resolved from the image config (Docker semantics). */
@@ -97,6 +102,8 @@ export interface PreparedRun {
   warnings: string[];
   /** Milliseconds spent unpacking and preparing. */
   prepareMs: number;
+  /** `hit`: the unpacked image came from the cache; `stored`: unpacked into it; `off`: not cached. */
+  imageCache: 'hit' | 'stored' | 'off';
 }
 
 export interface CreatedContainer {

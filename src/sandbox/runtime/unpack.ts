@@ -40,6 +40,8 @@ import type { EntryHeader } from '../../layer/types.js';
 import { Warnings } from '../../layer/warnings.js';
 import { DEFAULT_ID_MAP, type IdMap, type UnpackBudgets } from './types.js';
 
+/** Bump when what an unpack writes changes: cached unpacked images of other formats are ignored. */
+export const UNPACK_FORMAT = 1;
 const DEFAULT_MAX_TOTAL_BYTES = 8 * 1024 ** 3;
 const DEFAULT_MAX_TOTAL_ENTRIES = 2_000_000;
 const WRITE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
