@@ -6,17 +6,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { osDetectors } from '../src/analyze/os/index.js';
 import { APK_ANALYZER, apkInstalledAnalyzer } from '../src/analyze/packages/apk/index.js';
 import { parseApkInstalled } from '../src/analyze/packages/apk/parse-installed.js';
-import { osCatalogers } from '../src/analyze/packages/os-catalogers.js';
 import type { PackageFact } from '../src/analyze/packages/types.js';
-import type { FileInput } from '../src/analyze/types.js';
-import { openSource } from '../src/image/target.js';
-import { analyzeImage, type AnalyzedImage } from '../src/scan/analyze-image.js';
-import { buildImage, type ImageSpec } from './fixtures/builder.js';
-import { writeOciLayout } from './fixtures/layouts.js';
-import { tempDir } from './support/tmp.js';
+import { collect, input, mutated, scanSpec } from './support/os-packages.js';
 
 const INSTALLED = `C:Q1x5bBMVm4pWqnKgKNyG71ujEwjYY=
 P:musl
@@ -147,28 +140,6 @@ R:passwd
 Z:Q1TchuuLUfur0izvfZQZxgN/LJhB8=
 `;
 
-const analyzers = [...osDetectors, ...osCatalogers];
-
-async function scanSpec(spec: ImageSpec): Promise<AnalyzedImage> {
-  const dir = tempDir();
-  await writeOciLayout(dir, [{ ref: 'x', image: buildImage(spec) }]);
-  return analyzeImage(openSource(`oci:${dir}:x`), { analyzers, cache: null });
-}
-
-function input(path: string, content: string | Buffer, truncated = false): FileInput {
-  const buf = Buffer.isBuffer(content) ? content : Buffer.from(content);
-  return {
-    header: { path, type: 'file', mode: 0o644, size: buf.length, uid: 0, gid: 0 },
-    content: buf,
-    truncated,
-  };
-}
-
-function collect() {
-  const warnings: string[] = [];
-  return { warnings, ctx: { warn: (path: string, msg: string) => warnings.push(`${path}: ${msg}`) } };
-}
-
 test('apk: an Alpine installed database, through an image: packages, origins, licenses, files, OS', async () => {
   const a = await scanSpec({
     layers: [
@@ -283,24 +254,14 @@ test('apk fuzz: random text, random bytes and mutations of the sample parse or w
     { numRuns: 1500 },
   );
   fc.assert(
-    fc.property(
-      fc.array(
-        fc.tuple(fc.nat(INSTALLED.length - 1), fc.constantFrom('\n', ':', '', 'P', 'V', 'F', 'R', '/', '\0')),
-        {
-          maxLength: 12,
-        },
-      ),
-      (edits) => {
-        let s = INSTALLED;
-        for (const [at, c] of edits) s = s.slice(0, at) + c + s.slice(at + 1);
-        const facts = apkInstalledAnalyzer.analyze!(
-          input('lib/apk/db/installed', s),
-          collect().ctx,
-        ) as PackageFact[];
-        for (const f of facts)
-          assert.ok(f.name && f.version !== undefined && Array.isArray(f.files), 'every field filled');
-      },
-    ),
+    fc.property(mutated(INSTALLED, ['\n', ':', '', 'P', 'V', 'F', 'R', '/', '\0']), (s) => {
+      const facts = apkInstalledAnalyzer.analyze!(
+        input('lib/apk/db/installed', s),
+        collect().ctx,
+      ) as PackageFact[];
+      for (const f of facts)
+        assert.ok(f.name && f.version !== undefined && Array.isArray(f.files), 'every field filled');
+    }),
     { numRuns: 1500 },
   );
   fc.assert(

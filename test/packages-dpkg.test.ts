@@ -12,7 +12,6 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { osDetectors } from '../src/analyze/os/index.js';
 import { completeParagraphsOnly } from '../src/analyze/packages/dpkg/control.js';
 import {
   DPKG_FILES_ANALYZER,
@@ -21,18 +20,13 @@ import {
 } from '../src/analyze/packages/dpkg/index.js';
 import { parseDpkgList, parseDpkgMd5sums } from '../src/analyze/packages/dpkg/parse-owned-files.js';
 import { parseDpkgStatus } from '../src/analyze/packages/dpkg/parse-status.js';
-import { osCatalogers } from '../src/analyze/packages/os-catalogers.js';
 import type { OwnedFilesFact, PackageFact } from '../src/analyze/packages/types.js';
-import type { FileInput } from '../src/analyze/types.js';
-import { openSource } from '../src/image/target.js';
-import { analyzeImage, type AnalyzedImage } from '../src/scan/analyze-image.js';
-import { buildImage, type ImageSpec } from './fixtures/builder.js';
-import { writeOciLayout } from './fixtures/layouts.js';
+import type { AnalyzedImage } from '../src/scan/analyze-image.js';
 import { debianOciLayout, debianRootfs } from './support/debian-rootfs.js';
+import { collect, input, mutated, scanSpec, scanTarget } from './support/os-packages.js';
 import { tempDir } from './support/tmp.js';
 
 const skipDebian = process.env.SHIPSHAPE_SKIP_DEBIAN === '1';
-const analyzers = [...osDetectors, ...osCatalogers];
 const QUERY_FORMAT = '${Package}\\t${Version}\\t${Architecture}\\t${source:Package}\\t${source:Version}\\n';
 
 function dpkgQuery(admindir: string, args: string[]): string {
@@ -57,26 +51,6 @@ function packageLines(a: AnalyzedImage): string[] {
     .sort();
 }
 
-async function scanSpec(spec: ImageSpec): Promise<AnalyzedImage> {
-  const dir = tempDir();
-  await writeOciLayout(dir, [{ ref: 'x', image: buildImage(spec) }]);
-  return analyzeImage(openSource(`oci:${dir}:x`), { analyzers, cache: null });
-}
-
-function input(path: string, content: string | Buffer, truncated = false): FileInput {
-  const buf = Buffer.isBuffer(content) ? content : Buffer.from(content);
-  return {
-    header: { path, type: 'file', mode: 0o644, size: buf.length, uid: 0, gid: 0 },
-    content: buf,
-    truncated,
-  };
-}
-
-function collect() {
-  const warnings: string[] = [];
-  return { warnings, ctx: { warn: (path: string, msg: string) => warnings.push(`${path}: ${msg}`) } };
-}
-
 test(
   'dpkg: the debootstrap rootfs equals dpkg-query -W, as dir: and as an OCI image',
   { skip: skipDebian, timeout: 900_000 },
@@ -86,7 +60,7 @@ test(
     const expected = queryLines(admindir);
     assert.ok(expected.length > 50, `dpkg-query lists ${expected.length} packages`);
 
-    const onDisk = await analyzeImage(openSource(`dir:${root}`), { analyzers, cache: null });
+    const onDisk = await scanTarget(`dir:${root}`);
     assert.deepEqual(packageLines(onDisk), expected);
     assert.deepEqual(onDisk.facts.layers[0]!.warnings, []);
     assert.ok(
@@ -95,7 +69,7 @@ test(
     );
 
     const layout = await debianOciLayout();
-    const inImage = await analyzeImage(openSource(`oci:${layout}:bookworm`), { analyzers, cache: null });
+    const inImage = await scanTarget(`oci:${layout}:bookworm`);
     assert.deepEqual(packageLines(inImage), expected);
     assert.deepEqual(inImage.os, { family: 'debian', version: '12', name: 'Debian GNU/Linux 12 (bookworm)' });
 
@@ -369,22 +343,12 @@ test('dpkg fuzz: random text and mutations of a valid status file parse or warn,
     { numRuns: 1500 },
   );
   fc.assert(
-    fc.property(
-      fc.array(
-        fc.tuple(fc.nat(SAMPLE.length - 1), fc.constantFrom('\n', ' ', ':', '(', ')', '', 'x', '\0', '\r')),
-        {
-          maxLength: 12,
-        },
-      ),
-      (edits) => {
-        let s = SAMPLE;
-        for (const [at, c] of edits) s = s.slice(0, at) + c + s.slice(at + 1);
-        const { ctx } = collect();
-        const facts = dpkgStatusAnalyzer.analyze!(input('var/lib/dpkg/status', s), ctx) as PackageFact[];
-        for (const f of facts)
-          assert.ok(f.name && f.version && f.sourceName && f.sourceVersion, 'every field filled');
-      },
-    ),
+    fc.property(mutated(SAMPLE, ['\n', ' ', ':', '(', ')', '', 'x', '\0', '\r']), (s) => {
+      const { ctx } = collect();
+      const facts = dpkgStatusAnalyzer.analyze!(input('var/lib/dpkg/status', s), ctx) as PackageFact[];
+      for (const f of facts)
+        assert.ok(f.name && f.version && f.sourceName && f.sourceVersion, 'every field filled');
+    }),
     { numRuns: 1500 },
   );
   fc.assert(

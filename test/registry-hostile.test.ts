@@ -7,12 +7,11 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Readable } from 'node:stream';
 import { after, afterEach, before, describe, test } from 'node:test';
-import { ShipshapeError } from '../src/errors.js';
 import { RegistrySource, type RegistrySourceOptions } from '../src/image/registry-source.js';
 import { type BuiltImage, buildImage } from './fixtures/builder.js';
 import { push } from './fixtures/push.js';
+import { readAll, rejectsWith } from './support/assertions.js';
 import { type TestRegistry, startRegistry } from './support/registry-server.js';
 
 interface Upstream {
@@ -102,31 +101,6 @@ async function startProxy(registry: TestRegistry): Promise<Proxy> {
   proxy.url = `http://${proxy.host}`;
   proxy.stop = () => close(server);
   return proxy;
-}
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
-
-async function rejectsWith(
-  p: Promise<unknown>,
-  code: string,
-  ...fragments: string[]
-): Promise<ShipshapeError> {
-  let caught: unknown;
-  try {
-    await p;
-  } catch (e) {
-    caught = e;
-  }
-  assert.ok(caught instanceof ShipshapeError, `expected a ShipshapeError, got ${String(caught)}`);
-  assert.equal(caught.code, code, caught.message);
-  assert.ok(!caught.message.includes('\n'), 'one line');
-  for (const f of fragments)
-    assert.ok(caught.message.includes(f), `"${caught.message}" should mention "${f}"`);
-  return caught;
 }
 
 const isBlob = (req: IncomingMessage, digest: string): boolean =>

@@ -7,21 +7,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import { ShipshapeError } from '../src/errors.js';
 import { RegistrySource, type RegistrySourceOptions, listPlatforms } from '../src/image/registry-source.js';
 import type { HistoryEntry, ResolvedImage } from '../src/image/types.js';
 import { sha256Digest } from '../src/image/verify-stream.js';
 import { type BuiltImage, type BuiltIndex, buildImage, buildIndex } from './fixtures/builder.js';
 import { push } from './fixtures/push.js';
+import { readAll, rejectsWith } from './support/assertions.js';
 import { type RegistryAuthMode, type TestRegistry, startRegistry } from './support/registry-server.js';
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
 
 /** Replaces an image's history (the builder only appends empty entries at the end). */
 function withHistory(img: BuiltImage, history: HistoryEntry[]): BuiltImage {
@@ -62,25 +55,6 @@ async function assertReadsBack(
     assert.equal(blob.verified, true);
     assert.ok((await readAll(blob.stream)).equals(pushed.blob), `layer ${i} bytes differ`);
   }
-}
-
-async function rejectsWith(
-  p: Promise<unknown>,
-  code: string,
-  ...fragments: string[]
-): Promise<ShipshapeError> {
-  let caught: unknown;
-  try {
-    await p;
-  } catch (e) {
-    caught = e;
-  }
-  assert.ok(caught instanceof ShipshapeError, `expected a ShipshapeError, got ${String(caught)}`);
-  assert.equal(caught.code, code, caught.message);
-  assert.ok(!caught.message.includes('\n'), 'one line');
-  for (const f of fragments)
-    assert.ok(caught.message.includes(f), `"${caught.message}" should mention "${f}"`);
-  return caught;
 }
 
 const gzipAndZstd = buildImage({

@@ -15,7 +15,6 @@ import {
   generic,
   go,
   maven,
-  naturalCompare,
   nuget,
   packagist,
   pep440,
@@ -24,13 +23,8 @@ import {
   schemeFor,
   semver,
 } from '../src/vulndb/versions/index.js';
-import {
-  assertAscending,
-  assertEquivalent,
-  assertSurvivesHostile,
-  assertTotalOrder,
-  versionish,
-} from './support/oracles/order.js';
+import { versionish } from './support/oracles/order.js';
+import { versionSchemeSuite } from './support/version-suite.js';
 
 test('schemeFor: every default ecosystem, release suffixes stripped', () => {
   const cases: [string, unknown][] = [
@@ -89,20 +83,26 @@ test('compareVersions: per ecosystem, generic for unknown ones, never throws', (
   assert.equal(compareVersions(undefined as unknown as string, '1', '2'), -1);
 });
 
-test('generic: natural order', () => {
-  const order = ['', 'a', 'B', '1', '1.a', '1.0', '1.0.0', '1.1', '1.9', '1.10', '2', '10'];
-  assertAscending(naturalCompare, order);
-  assertEquivalent(naturalCompare, [
-    ['1.0', '1-0'],
-    ['1.0', '1_0'],
-    ['1.01', '1.1'],
-    ['RC1', 'rc1'],
-    ['1a', '1.a'],
-  ] as const);
-  assert.equal(naturalCompare('1.' + '9'.repeat(40), '1.' + '9'.repeat(39) + '8'), 1);
-});
-
-test('generic: total order on any strings', () => {
-  assertTotalOrder(generic, fc.oneof(versionish('0123456789.-_+~aAbBzZ é', 10), fc.string()), 200);
-  assertSurvivesHostile(generic, '1.2.3');
+versionSchemeSuite({
+  scheme: generic,
+  cases: {
+    title: 'natural order',
+    ascending: [
+      ['', 'a', 'B', '1', '1.a', '1.0', '1.0.0', '1.1', '1.9', '1.10', '2', '10'],
+      ['1.' + '9'.repeat(39) + '8', '1.' + '9'.repeat(40)],
+    ],
+    equal: [
+      ['1.0', '1-0'],
+      ['1.0', '1_0'],
+      ['1.01', '1.1'],
+      ['RC1', 'rc1'],
+      ['1a', '1.a'],
+    ],
+  },
+  // '' is no version, but it has its place in the order.
+  chainsMayBeInvalid: true,
+  arbitrary: fc.oneof(versionish('0123456789.-_+~aAbBzZ é', 10), fc.string()),
+  orderTitle: 'total order on any strings',
+  numRuns: 200,
+  hostile: '1.2.3',
 });

@@ -4,26 +4,14 @@
  * Maven only where Maven's order is not transitive (see maven.ts); those pairs are recognised
  * and counted separately, and each one must be part of a cycle in Maven's own answers.
  */
-import assert from 'node:assert/strict';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
 import fc from 'fast-check';
-import { maven } from '../src/vulndb/versions/maven.js';
-import {
-  assertAscending,
-  assertEquivalent,
-  Agreement,
-  assertSurvivesHostile,
-  assertTotalOrder,
-  numeral,
-  pairs,
-  sample,
-  versionish,
-  wellFormed,
-} from './support/oracles/order.js';
-import { answerLines, requireTool, run, skipOracles, works } from './support/oracles/tools.js';
+import { maven, parseMaven } from '../src/vulndb/versions/maven.js';
+import { Agreement, numeral, pairs, sample, versionish, wellFormed } from './support/oracles/order.js';
+import { answerLines, run, works } from './support/oracles/tools.js';
 import { tempDir } from './support/tmp.js';
+import { joined, oraclePairs, type Verdict, versionSchemeSuite } from './support/version-suite.js';
 
 const qualifier = fc.constantFrom(
   'alpha',
@@ -55,9 +43,7 @@ const part = fc.oneof(
   { weight: 1, arbitrary: fc.tuple(numeral(), qualifier).map(([n, q]) => n + q) },
 );
 const sep = fc.constantFrom('.', '.', '.', '-', '-', '_', '+');
-const mvnVersion = fc
-  .tuple(numeral(), fc.array(fc.tuple(sep, part), { maxLength: 5 }))
-  .map(([n, rest]) => n + rest.map(([s, p]) => s + p).join(''));
+const mvnVersion = joined(numeral(), sep, part, 5);
 /** What Maven Central is made of: numbers, one qualifier, maybe -SNAPSHOT. */
 const usualQualifier = fc.constantFrom(
   'alpha',
@@ -115,46 +101,6 @@ const EDITS = [
 ];
 const randomish = versionish('0123456789.-abmsprcAZ_+', 12);
 
-test('maven: known cases', () => {
-  const order = [
-    '1-alpha',
-    '1-alpha-1',
-    '1-a2',
-    '1-beta',
-    '1-milestone-1',
-    '1-rc1',
-    '1-cr2',
-    '1-SNAPSHOT',
-    '1',
-    '1-sp',
-    '1-abc',
-    '1-1',
-    '1.0.1',
-    '1.1',
-    '2.0.0-M1',
-    '2.0.0',
-    '10',
-  ];
-  assertAscending((a, b) => maven.compare(a, b), order);
-  assertEquivalent((a, b) => maven.compare(a, b), [
-    ['1', '1.0'],
-    ['1', '1.0.0'],
-    ['1', '1-ga'],
-    ['1', '1.0.0.final'],
-    ['1', '1-RELEASE'],
-    ['1.0-alpha1', '1.0-a1'],
-    ['1-0.1', '1-.1'],
-    ['2.5.RELEASE-1', '2.5-1'],
-  ] as const);
-  assert.equal(maven.compare('1.99999999999999999999', '1.99999999999999999998'), 1);
-  for (const bad of ['', ' 1', 'é', '1 0']) assert.equal(maven.valid(bad), false, bad);
-});
-
-test('maven: total order on structured and random strings', () => {
-  assertTotalOrder(maven, fc.oneof(mvnVersion, randomish));
-  assertSurvivesHostile(maven, '1.2.3-SNAPSHOT');
-});
-
 function mavenArtifactJar(): string | null {
   for (const dir of ['/usr/share/maven/lib', '/usr/share/java']) {
     if (!existsSync(dir)) continue;
@@ -183,79 +129,124 @@ public class Cmp {
 }
 `;
 
-test(
-  'maven: thousands of pairs agree with maven-artifact ComparableVersion',
-  { skip: skipOracles, timeout: 60_000 },
-  async (t) => {
-    const jar = mavenArtifactJar();
-    requireTool(
-      jar !== null && works('javac', ['-version']),
-      'javac and maven-artifact',
-      'maven default-jdk-headless',
-    );
-    const dir = tempDir();
-    writeFileSync(join(dir, 'Cmp.java'), JAVA);
-    await run('javac', ['-cp', jar!, '-d', dir, join(dir, 'Cmp.java')], { timeoutMs: 60_000 });
-    const list = [
-      ...sample(pairs(mvnVersion, EDITS), 5000),
-      ...sample(pairs(randomish, EDITS), 1500, 7),
-    ].filter(([a, b]) => wellFormed(a + b) && !/[\n\r]/.test(a + b) && maven.valid(a) && maven.valid(b));
-    const ask = async (ps: [string, string][]) => {
-      const { stdout } = await run('java', ['-cp', `${jar!}:${dir}`, 'Cmp'], {
-        input: ps.map(([a, b]) => `${a}\n${b}\n`).join(''),
-      });
-      return answerLines(stdout, ps.length).map(Number);
-    };
-    const answers = await ask(list);
-    const agreement = new Agreement('maven (ComparableVersion)');
-    const deviations: { a: string; b: string; ab: number; probes: string[] }[] = [];
-    list.forEach(([a, b], i) => {
-      if (maven.compare(a, b) === answers[i]) agreement.check(true, () => '');
-      else {
-        // Candidate witnesses: every prefix of either version, and a few usual suspects.
-        const probes = new Set(['1', '1-alpha', '1-sp', '1.0.1', '1-1']);
-        for (const v of [a, b]) for (let n = 1; n <= v.length; n++) probes.add(v.slice(0, n));
-        deviations.push({ a, b, ab: answers[i]!, probes: [...probes] });
-      }
+/**
+ * Pairs through ComparableVersion. Every deviation must be excused by a cycle in Maven's own
+ * answers; on usual versions there is no excuse.
+ */
+async function withComparableVersion(): Promise<Verdict[]> {
+  const jar = mavenArtifactJar()!;
+  const dir = tempDir();
+  writeFileSync(join(dir, 'Cmp.java'), JAVA);
+  await run('javac', ['-cp', jar, '-d', dir, join(dir, 'Cmp.java')], { timeoutMs: 60_000 });
+  const list = oraclePairs(mvnVersion, randomish, EDITS).filter(
+    ([a, b]) => wellFormed(a + b) && !/[\n\r]/.test(a + b) && maven.valid(a) && maven.valid(b),
+  );
+  const ask = async (ps: [string, string][]) => {
+    const { stdout } = await run('java', ['-cp', `${jar}:${dir}`, 'Cmp'], {
+      input: ps.map(([a, b]) => `${a}\n${b}\n`).join(''),
     });
-    // A deviation is excused only when Maven's own answers are not transitive there: some c
-    // with maven(a,c) and maven(c,b) forcing a different maven(a,b).
-    const question: [string, string][] = [];
-    for (const d of deviations) for (const c of d.probes) question.push([d.a, c], [c, d.b]);
-    const replies = question.length ? await ask(question) : [];
-    let k = 0;
-    let cycles = 0;
-    for (const d of deviations) {
-      let cyclic = false;
-      for (let p = 0; p < d.probes.length; p++, k += 2) {
-        const ac = replies[k]!;
-        const cb = replies[k + 1]!;
-        if (
-          (d.ab < 0 && ac >= 0 && cb >= 0) ||
-          (d.ab > 0 && ac <= 0 && cb <= 0) ||
-          (d.ab === 0 && ac + cb !== 0)
-        )
-          cyclic = true;
-      }
-      if (cyclic) cycles++;
-      else agreement.check(false, () => `${d.a} vs ${d.b}: maven ${d.ab}, ours ${maven.compare(d.a, d.b)}`);
+    return answerLines(stdout, ps.length).map(Number);
+  };
+  const answers = await ask(list);
+  const agreement = new Agreement('maven (ComparableVersion)');
+  const deviations: { a: string; b: string; ab: number; probes: string[] }[] = [];
+  list.forEach(([a, b], i) => {
+    if (maven.compare(a, b) === answers[i]) agreement.check(true, () => '');
+    else {
+      // Candidate witnesses: every prefix of either version, and a few usual suspects.
+      const probes = new Set(['1', '1-alpha', '1-sp', '1.0.1', '1-1']);
+      for (const v of [a, b]) for (let n = 1; n <= v.length; n++) probes.add(v.slice(0, n));
+      deviations.push({ a, b, ab: answers[i]!, probes: [...probes] });
     }
-    t.diagnostic(`${agreement.summary}; ${cycles} more pairs differ where Maven's own order has a cycle`);
-    // On usual versions there is no excuse: every pair agrees.
-    const isUsual = (v: string) => /^\d+(\.\d+)*([-.]?[a-z]+([-.]?\d+)?)?(-SNAPSHOT)?$/i.test(v);
-    const usual = sample(
-      pairs(usualVersion, ['-SNAPSHOT', '.0', '-1', '.1', '-sp', '-rc1']),
-      2500,
-      99,
-    ).filter(([a, b]) => isUsual(a) && isUsual(b));
-    const usualAnswers = await ask(usual);
-    const strict = new Agreement('maven, usual versions only');
-    usual.forEach(([a, b], i) =>
-      strict.check(maven.compare(a, b) === usualAnswers[i], () => `${a} vs ${b}: maven ${usualAnswers[i]}`),
-    );
-    t.diagnostic(strict.summary);
-    assert.deepEqual(strict.misses, []);
-    assert.deepEqual(agreement.misses, []);
-    assert.ok(agreement.total >= 5000);
+  });
+  // A deviation is excused only when Maven's own answers are not transitive there: some c
+  // with maven(a,c) and maven(c,b) forcing a different maven(a,b).
+  const question: [string, string][] = [];
+  for (const d of deviations) for (const c of d.probes) question.push([d.a, c], [c, d.b]);
+  const replies = question.length ? await ask(question) : [];
+  let k = 0;
+  let cycles = 0;
+  for (const d of deviations) {
+    let cyclic = false;
+    for (let p = 0; p < d.probes.length; p++, k += 2) {
+      const ac = replies[k]!;
+      const cb = replies[k + 1]!;
+      if (
+        (d.ab < 0 && ac >= 0 && cb >= 0) ||
+        (d.ab > 0 && ac <= 0 && cb <= 0) ||
+        (d.ab === 0 && ac + cb !== 0)
+      )
+        cyclic = true;
+    }
+    if (cyclic) cycles++;
+    else agreement.check(false, () => `${d.a} vs ${d.b}: maven ${d.ab}, ours ${maven.compare(d.a, d.b)}`);
+  }
+  // On usual versions there is no excuse: every pair agrees.
+  const isUsual = (v: string) => /^\d+(\.\d+)*([-.]?[a-z]+([-.]?\d+)?)?(-SNAPSHOT)?$/i.test(v);
+  const usual = sample(pairs(usualVersion, ['-SNAPSHOT', '.0', '-1', '.1', '-sp', '-rc1']), 2500, 99).filter(
+    ([a, b]) => isUsual(a) && isUsual(b),
+  );
+  const usualAnswers = await ask(usual);
+  const strict = new Agreement('maven, usual versions only');
+  usual.forEach(([a, b], i) =>
+    strict.check(maven.compare(a, b) === usualAnswers[i], () => `${a} vs ${b}: maven ${usualAnswers[i]}`),
+  );
+  return [
+    { agreement, min: 5000, note: `; ${cycles} more pairs differ where Maven's own order has a cycle` },
+    { agreement: strict },
+  ];
+}
+
+versionSchemeSuite({
+  scheme: maven,
+  parse: parseMaven,
+  cases: {
+    ascending: [
+      [
+        '1-alpha',
+        '1-alpha-1',
+        '1-a2',
+        '1-beta',
+        '1-milestone-1',
+        '1-rc1',
+        '1-cr2',
+        '1-SNAPSHOT',
+        '1',
+        '1-sp',
+        '1-abc',
+        '1-1',
+        '1.0.1',
+        '1.1',
+        '2.0.0-M1',
+        '2.0.0',
+        '10',
+      ],
+      ['1.99999999999999999998', '1.99999999999999999999'],
+    ],
+    equal: [
+      ['1', '1.0'],
+      ['1', '1.0.0'],
+      ['1', '1-ga'],
+      ['1', '1.0.0.final'],
+      ['1', '1-RELEASE'],
+      ['1.0-alpha1', '1.0-a1'],
+      ['1-0.1', '1-.1'],
+      ['2.5.RELEASE-1', '2.5-1'],
+    ],
+    invalid: ['', ' 1', 'é', '1 0'],
+    invalidAfter: '99',
   },
-);
+  arbitrary: fc.oneof(mvnVersion, randomish),
+  hostile: '1.2.3-SNAPSHOT',
+  oracles: [
+    {
+      title: 'thousands of pairs agree with maven-artifact ComparableVersion',
+      tool: {
+        available: () => mavenArtifactJar() !== null && works('javac', ['-version']),
+        what: 'javac and maven-artifact',
+        debianPackage: 'maven default-jdk-headless',
+      },
+      check: withComparableVersion,
+    },
+  ],
+});

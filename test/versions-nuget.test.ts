@@ -3,68 +3,10 @@
  * (4-part versions, case-insensitive labels, numeric labels, metadata ignored, invalid forms)
  * and an independent model on thousands of generated pairs, plus the total-order properties.
  */
-import assert from 'node:assert/strict';
-import { test } from 'node:test';
 import fc from 'fast-check';
-import { nuget } from '../src/vulndb/versions/nuget.js';
-import {
-  assertAscending,
-  assertEquivalent,
-  Agreement,
-  assertSurvivesHostile,
-  assertTotalOrder,
-  pairs,
-  sample,
-  versionish,
-} from './support/oracles/order.js';
-
-test('nuget: known cases', () => {
-  const order = [
-    '0.9',
-    '1.0.0-1',
-    '1.0.0-2',
-    '1.0.0-10',
-    '1.0.0-alpha',
-    '1.0.0-Alpha.1',
-    '1.0.0-alpha.beta',
-    '1.0.0-beta',
-    '1.0.0-rc.1',
-    '1.0.0',
-    '1.0.0.1',
-    '1.0.1-preview.1',
-    '1.0.1',
-    '1.1',
-    '2.0.0.0',
-  ];
-  assertAscending((a, b) => nuget.compare(a, b), order);
-  assertEquivalent((a, b) => nuget.compare(a, b), [
-    ['1.0', '1.0.0'],
-    ['1', '1.0.0.0'],
-    ['1.0.0-BETA', '1.0.0-beta'],
-    ['1.0.0+build.5', '1.0.0+other'],
-    ['01.002.0', '1.2.0'],
-    [' 1.0.0 ', '1.0.0'],
-  ] as const);
-  // A label NuGet's Int32.TryParse accepts is numeric; one too big for it is a word.
-  assert.equal(nuget.compare('1.0.0-2147483648', '1.0.0-9'), 1);
-  assert.equal(nuget.compare('1.0.0-2147483647', '1.0.0-a'), -1);
-  for (const bad of [
-    '',
-    'v1.0.0',
-    '1.0.0.0.0',
-    '1.0.0-',
-    '1.0.0-01',
-    '1.0.0-beta..1',
-    '1.0.0+',
-    '1.0.0-be_ta',
-    '2147483648.0',
-    'a.b',
-  ]) {
-    assert.equal(nuget.valid(bad), false, bad);
-  }
-  for (const ok of ['1', '1.0.0-0', '1.0.0-0a', '1.0.0-a-b', '1.0.0+01', '1.2.3.4-rc'])
-    assert.equal(nuget.valid(ok), true, ok);
-});
+import { nuget, parseNuGet } from '../src/vulndb/versions/nuget.js';
+import { pairs, sample, versionish } from './support/oracles/order.js';
+import { modelOracle, versionSchemeSuite } from './support/version-suite.js';
 
 /** An independent model of NuGet's order for the generated grammar. */
 function model(a: string, b: string): number {
@@ -108,19 +50,64 @@ const nugetText = fc
   )
   .map(([n, l, m]) => n.join('.') + l + m);
 
-test('nuget: thousands of pairs agree with an independent model', (t) => {
-  const agreement = new Agreement('nuget (model)');
-  for (const [a, b] of sample(pairs(nugetText, ['-rc.1', '.0', '.1', '+m', '-BETA', '0']), 7000)) {
-    if (!nuget.valid(a) || !nuget.valid(b)) continue;
-    const want = model(a, b);
-    agreement.check(nuget.compare(a, b) === want, () => `${a} vs ${b}: model ${want}`);
-  }
-  t.diagnostic(agreement.summary);
-  assert.deepEqual(agreement.misses, []);
-  assert.ok(agreement.total >= 5000);
-});
-
-test('nuget: total order on structured and random strings', () => {
-  assertTotalOrder(nuget, fc.oneof(nugetText, versionish('0123456789.-+abrcAB', 12)));
-  assertSurvivesHostile(nuget, '1.2.3-rc.1');
+versionSchemeSuite({
+  scheme: nuget,
+  parse: parseNuGet,
+  cases: {
+    ascending: [
+      [
+        '0.9',
+        '1.0.0-1',
+        '1.0.0-2',
+        '1.0.0-10',
+        '1.0.0-alpha',
+        '1.0.0-Alpha.1',
+        '1.0.0-alpha.beta',
+        '1.0.0-beta',
+        '1.0.0-rc.1',
+        '1.0.0',
+        '1.0.0.1',
+        '1.0.1-preview.1',
+        '1.0.1',
+        '1.1',
+        '2.0.0.0',
+      ],
+      // A label NuGet's Int32.TryParse accepts is numeric; one too big for it is a word.
+      ['1.0.0-9', '1.0.0-2147483648'],
+      ['1.0.0-2147483647', '1.0.0-a'],
+    ],
+    equal: [
+      ['1.0', '1.0.0'],
+      ['1', '1.0.0.0'],
+      ['1.0.0-BETA', '1.0.0-beta'],
+      ['1.0.0+build.5', '1.0.0+other'],
+      ['01.002.0', '1.2.0'],
+      [' 1.0.0 ', '1.0.0'],
+    ],
+    invalid: [
+      '',
+      'v1.0.0',
+      '1.0.0.0.0',
+      '1.0.0-',
+      '1.0.0-01',
+      '1.0.0-beta..1',
+      '1.0.0+',
+      '1.0.0-be_ta',
+      '2147483648.0',
+      'a.b',
+    ],
+    invalidAfter: '99',
+    valid: ['1', '1.0.0-0', '1.0.0-0a', '1.0.0-a-b', '1.0.0+01', '1.2.3.4-rc'],
+  },
+  arbitrary: fc.oneof(nugetText, versionish('0123456789.-+abrcAB', 12)),
+  hostile: '1.2.3-rc.1',
+  oracles: [
+    modelOracle({
+      title: 'thousands of pairs agree with an independent model',
+      name: 'nuget (model)',
+      scheme: nuget,
+      pairs: () => sample(pairs(nugetText, ['-rc.1', '.0', '.1', '+m', '-BETA', '0']), 7000),
+      model,
+    }),
+  ],
 });

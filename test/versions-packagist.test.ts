@@ -4,22 +4,11 @@
  * Both the normalised strings and the order must agree. Plus properties and known cases.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
 import fc from 'fast-check';
 import { normalizeComposer, packagist, phpVersionCompare } from '../src/vulndb/versions/packagist.js';
-import {
-  assertAscending,
-  assertEquivalent,
-  Agreement,
-  assertSurvivesHostile,
-  assertTotalOrder,
-  numeral,
-  pairs,
-  sample,
-  versionish,
-  wellFormed,
-} from './support/oracles/order.js';
-import { answerLines, requireTool, run, skipOracles, works } from './support/oracles/tools.js';
+import { Agreement, numeral, versionish, wellFormed } from './support/oracles/order.js';
+import { answerLines, works } from './support/oracles/tools.js';
+import { askJsonLines, maybe, oraclePairs, versionSchemeSuite } from './support/version-suite.js';
 
 const stability = fc.constantFrom(
   'alpha',
@@ -41,14 +30,12 @@ const composerVersion = fc
   .tuple(
     fc.constantFrom('', '', '', 'v', 'V'),
     fc.array(numeral(), { minLength: 1, maxLength: 4 }),
-    fc.oneof(
-      { weight: 3, arbitrary: fc.constant('') },
-      {
-        weight: 2,
-        arbitrary: fc
-          .tuple(sep, stability, fc.constantFrom('', '.', '-'), fc.oneof(numeral(), fc.constant('')))
-          .map((p) => p.join('')),
-      },
+    maybe(
+      fc
+        .tuple(sep, stability, fc.constantFrom('', '.', '-'), fc.oneof(numeral(), fc.constant('')))
+        .map((p) => p.join('')),
+      3,
+      2,
     ),
     fc.constantFrom('', '', '', '', '-dev', '.dev', '+build.1', '@dev', '@stable'),
   )
@@ -87,68 +74,10 @@ const EDITS = [
 ];
 const randomish = versionish('0123456789.-_+vabdeprlsctx@ ', 12);
 
-test('packagist: known cases', () => {
-  assert.equal(normalizeComposer('1.2'), '1.2.0.0');
-  assert.equal(normalizeComposer('v1.2.3'), '1.2.3.0');
-  assert.equal(normalizeComposer('1.0.0-beta2'), '1.0.0.0-beta2');
-  assert.equal(normalizeComposer('2.1-rc.1-dev'), '2.1.0.0-RC1-dev');
-  assert.equal(normalizeComposer('1.0.0-pl3'), '1.0.0.0-patch3');
-  assert.equal(normalizeComposer('1.0.0+build'), '1.0.0.0');
-  assert.equal(normalizeComposer('1.0.x-dev'), '1.0.9999999.9999999-dev');
-  assert.equal(normalizeComposer('20230101'), '20230101');
-  assert.equal(normalizeComposer('2023-01-01.1'), '2023.01.01.1');
-  assert.equal(normalizeComposer('1.0 as 2.0'), '1.0.0.0');
-  assert.equal(normalizeComposer('dev-main'), null);
-  assert.equal(normalizeComposer('master'), null);
-  assert.equal(normalizeComposer('1.0.0-foo'), null);
-  const order = [
-    '1.0.0-dev',
-    '1.0.0-alpha1',
-    '1.0.0-beta',
-    '1.0.0-beta2',
-    '1.0.0-RC1',
-    '1.0.0',
-    '1.0.0-patch1',
-    '1.0.1',
-    'v1.1',
-    '2.0.x-dev',
-  ];
-  assertAscending((a, b) => packagist.compare(a, b), order);
-  assertEquivalent((a, b) => packagist.compare(a, b), [
-    ['1.0', '1.0.0.0'],
-    ['v1.0.0', '1.0.0'],
-    ['1.0.0-b1', '1.0.0-beta1'],
-    ['1.0.0@stable', '1.0.0'],
-  ] as const);
-  assert.equal(phpVersionCompare('1.0', '1.0.0'), -1);
-  assert.equal(phpVersionCompare('1.0rc1', '1.0'), -1);
-  assert.equal(phpVersionCompare('1.0pl1', '1.0'), 1);
-  // Named branches cannot be ordered: invalid, after every version.
-  assert.equal(packagist.valid('dev-main'), false);
-  assert.equal(packagist.compare('dev-main', '99.0'), 1);
-});
-
-test('packagist: total order on structured and random strings', () => {
-  assertTotalOrder(packagist, fc.oneof(phpVersion, randomish));
-  assertSurvivesHostile(packagist, '1.2.3-beta1');
-});
-
-test(
-  'packagist: thousands of pairs agree with composer/semver',
-  { skip: skipOracles, timeout: 60_000 },
-  async (t) => {
-    const autoload = '/usr/share/php/Composer/Semver/autoload.php';
-    requireTool(
-      works('php', ['-r', `require '${autoload}';`]),
-      'php with composer/semver',
-      'php-cli php-composer-semver',
-    );
-    const list = [
-      ...sample(pairs(phpVersion, EDITS), 5000),
-      ...sample(pairs(randomish, EDITS), 1500, 7),
-    ].filter(([a, b]) => wellFormed(a + b));
-    const script = `
-require '${autoload}';
+const AUTOLOAD = '/usr/share/php/Composer/Semver/autoload.php';
+/** Per pair: [normalised a, normalised b, -1|0|1 or X]; then PHP's version. */
+const PHP = `
+require '${AUTOLOAD}';
 use Composer\\Semver\\VersionParser;
 use Composer\\Semver\\Comparator;
 $p = new VersionParser();
@@ -164,37 +93,97 @@ while (($line = fgets(STDIN)) !== false) {
 }
 echo PHP_VERSION;
 `;
-    const { stdout } = await run('php', ['-r', script], {
-      input: list.map((p) => JSON.stringify(p)).join('\n') + '\n',
-    });
-    const lines = stdout.split('\n');
-    const phpVersionText = lines.pop();
-    const answers = answerLines(lines.join('\n') + '\n', list.length).map(
-      (l) => JSON.parse(l) as [string | null, string | null, number | 'X'],
-    );
-    const agreement = new Agreement(`packagist (composer/semver 3.3, PHP ${phpVersionText})`);
-    const ours = (v: string) => normalizeComposer(v);
-    list.forEach(([a, b], i) => {
-      const [na, nb, c] = answers[i]!;
-      const branch = (n: string | null) => (n !== null && n.startsWith('dev-') ? null : n);
-      const sameNorm = ours(a) === branch(na) && ours(b) === branch(nb);
-      if (c === 'X') {
-        agreement.check(
-          sameNorm && (!packagist.valid(a) || !packagist.valid(b)),
-          () =>
-            `${JSON.stringify(a)} / ${JSON.stringify(b)}: composer ${na} ${nb}, ours ${ours(a)} ${ours(b)}`,
-        );
-        return;
-      }
-      const got = packagist.compare(a, b);
+
+async function withComposerSemver(): Promise<{ agreement: Agreement; min: number }> {
+  const list = oraclePairs(phpVersion, randomish, EDITS).filter(([a, b]) => wellFormed(a + b));
+  const { stdout } = await askJsonLines('php', ['-r', PHP], list);
+  const lines = stdout.split('\n');
+  const phpVersionText = lines.pop();
+  const answers = answerLines(lines.join('\n') + '\n', list.length).map(
+    (l) => JSON.parse(l) as [string | null, string | null, number | 'X'],
+  );
+  const agreement = new Agreement(`packagist (composer/semver 3.3, PHP ${phpVersionText})`);
+  const ours = (v: string) => normalizeComposer(v);
+  list.forEach(([a, b], i) => {
+    const [na, nb, c] = answers[i]!;
+    const branch = (n: string | null) => (n !== null && n.startsWith('dev-') ? null : n);
+    const sameNorm = ours(a) === branch(na) && ours(b) === branch(nb);
+    if (c === 'X') {
       agreement.check(
-        sameNorm && got === c,
-        () =>
-          `${JSON.stringify(a)} vs ${JSON.stringify(b)}: composer ${na} ${nb} ${c}, ours ${ours(a)} ${ours(b)} ${got}`,
+        sameNorm && (!packagist.valid(a) || !packagist.valid(b)),
+        () => `${JSON.stringify(a)} / ${JSON.stringify(b)}: composer ${na} ${nb}, ours ${ours(a)} ${ours(b)}`,
       );
-    });
-    t.diagnostic(agreement.summary);
-    assert.deepEqual(agreement.misses, []);
-    assert.ok(agreement.total >= 5000);
+      return;
+    }
+    const got = packagist.compare(a, b);
+    agreement.check(
+      sameNorm && got === c,
+      () =>
+        `${JSON.stringify(a)} vs ${JSON.stringify(b)}: composer ${na} ${nb} ${c}, ours ${ours(a)} ${ours(b)} ${got}`,
+    );
+  });
+  return { agreement, min: 5000 };
+}
+
+versionSchemeSuite({
+  scheme: packagist,
+  parse: normalizeComposer,
+  cases: {
+    parsed: [
+      ['1.2', '1.2.0.0'],
+      ['v1.2.3', '1.2.3.0'],
+      ['1.0.0-beta2', '1.0.0.0-beta2'],
+      ['2.1-rc.1-dev', '2.1.0.0-RC1-dev'],
+      ['1.0.0-pl3', '1.0.0.0-patch3'],
+      ['1.0.0+build', '1.0.0.0'],
+      ['1.0.x-dev', '1.0.9999999.9999999-dev'],
+      ['20230101', '20230101'],
+      ['2023-01-01.1', '2023.01.01.1'],
+      ['1.0 as 2.0', '1.0.0.0'],
+      ['dev-main', null],
+      ['master', null],
+      ['1.0.0-foo', null],
+    ],
+    ascending: [
+      [
+        '1.0.0-dev',
+        '1.0.0-alpha1',
+        '1.0.0-beta',
+        '1.0.0-beta2',
+        '1.0.0-RC1',
+        '1.0.0',
+        '1.0.0-patch1',
+        '1.0.1',
+        'v1.1',
+        '2.0.x-dev',
+      ],
+    ],
+    equal: [
+      ['1.0', '1.0.0.0'],
+      ['v1.0.0', '1.0.0'],
+      ['1.0.0-b1', '1.0.0-beta1'],
+      ['1.0.0@stable', '1.0.0'],
+    ],
+    // Named branches cannot be ordered: invalid, after every version.
+    invalid: ['dev-main'],
+    invalidAfter: '99.0',
+    more: () => {
+      assert.equal(phpVersionCompare('1.0', '1.0.0'), -1);
+      assert.equal(phpVersionCompare('1.0rc1', '1.0'), -1);
+      assert.equal(phpVersionCompare('1.0pl1', '1.0'), 1);
+    },
   },
-);
+  arbitrary: fc.oneof(phpVersion, randomish),
+  hostile: '1.2.3-beta1',
+  oracles: [
+    {
+      title: 'thousands of pairs agree with composer/semver',
+      tool: {
+        available: () => works('php', ['-r', `require '${AUTOLOAD}';`]),
+        what: 'php with composer/semver',
+        debianPackage: 'php-cli php-composer-semver',
+      },
+      check: withComposerSemver,
+    },
+  ],
+});

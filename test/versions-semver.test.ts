@@ -6,21 +6,12 @@
  * +incompatible, shorthands and toolchain tags, and the properties.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
 import fc from 'fast-check';
 import { compare as nodeSemverCompare } from 'semver';
-import { go, goToSemver } from '../src/vulndb/versions/go.js';
-import { semver } from '../src/vulndb/versions/semver.js';
-import {
-  assertAscending,
-  Agreement,
-  assertSurvivesHostile,
-  assertTotalOrder,
-  numeral,
-  pairs,
-  sample,
-  versionish,
-} from './support/oracles/order.js';
+import { go, goToSemver, parseGo } from '../src/vulndb/versions/go.js';
+import { parseSemver, semver } from '../src/vulndb/versions/semver.js';
+import { numeral, pairs, sample, versionish } from './support/oracles/order.js';
+import { modelOracle, versionSchemeSuite } from './support/version-suite.js';
 
 const ident = fc.oneof(
   fc.integer({ min: 0, max: 20 }).map(String),
@@ -66,115 +57,111 @@ function specCompare(a: string, b: string): number {
   return 0;
 }
 
-test('semver: the SemVer 2.0 precedence example and npm forms', () => {
-  const order = [
-    '1.0.0-alpha',
-    '1.0.0-alpha.1',
-    '1.0.0-alpha.beta',
-    '1.0.0-beta',
-    '1.0.0-beta.2',
-    '1.0.0-beta.11',
-    '1.0.0-rc.1',
-    '1.0.0',
-    '1.0.1',
-    '1.1.0',
-    '2.0.0',
-  ];
-  assertAscending((a, b) => semver.compare(a, b), order);
-  assert.equal(semver.compare('1.0.0+a', '1.0.0+b'), 0);
-  assert.equal(semver.compare('v1.0.0', '1.0.0'), 0);
-  assert.equal(semver.compare('1.0.0-Z', '1.0.0-a'), -1);
-  for (const bad of ['1.2', '01.2.3', '1.2.3-01', '1.2.3.4', '=1.2.3', '1.2.3beta', '', 'latest'])
-    assert.equal(semver.valid(bad), false, bad);
-  assert.equal(semver.compare('not-a-version', '1.0.0'), 1);
+const goText = fc.oneof(
+  semverText.map((v) => `v${v}`),
+  semverText,
+  fc.tuple(numeral(), numeral()).map(([a, b]) => `go${a}.${b}`),
+  fc
+    .tuple(fc.integer({ min: 2015, max: 2025 }), fc.integer({ min: 10, max: 12 }))
+    .map(([y, m]) => `v0.0.0-${y}${m}01000000-abcdef123456`),
+);
+
+versionSchemeSuite({
+  scheme: semver,
+  parse: parseSemver,
+  cases: {
+    title: 'the SemVer 2.0 precedence example and npm forms',
+    ascending: [
+      [
+        '1.0.0-alpha',
+        '1.0.0-alpha.1',
+        '1.0.0-alpha.beta',
+        '1.0.0-beta',
+        '1.0.0-beta.2',
+        '1.0.0-beta.11',
+        '1.0.0-rc.1',
+        '1.0.0',
+        '1.0.1',
+        '1.1.0',
+        '2.0.0',
+      ],
+      ['1.0.0-Z', '1.0.0-a'],
+    ],
+    equal: [
+      ['1.0.0+a', '1.0.0+b'],
+      ['v1.0.0', '1.0.0'],
+    ],
+    invalid: ['1.2', '01.2.3', '1.2.3-01', '1.2.3.4', '=1.2.3', '1.2.3beta', '', 'latest', 'not-a-version'],
+    invalidAfter: '1.0.0',
+  },
+  arbitrary: fc.oneof(semverText, versionish('0123456789.-+vabrcx', 12)),
+  hostile: '1.2.3-rc.1',
+  oracles: [
+    modelOracle({
+      title: 'thousands of pairs agree with an independent model of SemVer 2.0',
+      name: 'semver (SemVer 2.0 model)',
+      scheme: semver,
+      pairs: () => sample(pairs(semverText, ['-rc.1', '.1', '+b', '-0', '-alpha', '0']), 7000),
+      model: specCompare,
+      label: 'spec',
+      others: [nodeSemverCompare],
+    }),
+  ],
 });
 
-test('semver: thousands of pairs agree with an independent model of SemVer 2.0', (t) => {
-  const agreement = new Agreement('semver (SemVer 2.0 model)');
-  for (const [a, b] of sample(pairs(semverText, ['-rc.1', '.1', '+b', '-0', '-alpha', '0']), 7000)) {
-    if (!semver.valid(a) || !semver.valid(b)) continue;
-    const want = specCompare(a, b);
-    agreement.check(
-      semver.compare(a, b) === want && nodeSemverCompare(a, b) === want,
-      () => `${a} vs ${b}: spec ${want}`,
-    );
-  }
-  t.diagnostic(agreement.summary);
-  assert.deepEqual(agreement.misses, []);
-  assert.ok(agreement.total >= 5000);
-});
-
-test('semver: total order on structured and random strings', () => {
-  assertTotalOrder(semver, fc.oneof(semverText, versionish('0123456789.-+vabrcx', 12)));
-  assertSurvivesHostile(semver, '1.2.3-rc.1');
-});
-
-test('go: pseudo-versions, +incompatible, shorthands and toolchain tags', () => {
-  const order = [
-    'v0.0.0-20190101000000-abcdefabcdef',
-    'v0.0.0-20200101000000-abcdefabcdef',
-    '0.0.0-20200102000000-000000000000',
-    'v0.0.1',
-    'v1.2.3',
-    'v1.2.4-0.20200101000000-abcdef123456',
-    'v1.2.4-0.20210101000000-abcdef123456',
-    'v1.2.4-pre',
-    'v1.2.4-pre.0.20200101000000-abcdef123456',
-    'v1.2.4-pre.1',
-    'v1.2.4',
-    'v2.0.0-rc.1+incompatible',
-    'v2.0.0+incompatible',
-    'v2.0.1',
-    'v10.0.0',
-  ];
-  for (let i = 0; i < order.length; i++) {
-    assert.ok(go.valid(order[i]!), order[i]);
-    for (let j = i + 1; j < order.length; j++)
-      assert.equal(go.compare(order[i]!, order[j]!), -1, `${order[i]} < ${order[j]}`);
-  }
-  for (const [a, b] of [
-    ['v1.2.3', '1.2.3'],
-    ['v2.0.0+incompatible', '2.0.0'],
-    ['v1', 'v1.0.0'],
-    ['v1.2', '1.2.0'],
-    ['go1.21.5', '1.21.5'],
-    ['go1.21', '1.21.0'],
-    ['go1.21rc2', '1.21.0-rc.2'],
-    ['go1.9beta1', 'v1.9.0-beta.1'],
-    ['go1', '1.0.0'],
-  ] as const) {
-    assert.equal(go.compare(a, b), 0, `${a} == ${b}`);
-  }
-  // OSV's stdlib ranges open a release line at 1.21.0-0, below its first release candidate.
-  assert.equal(go.compare('1.21.0-0', 'go1.21rc1'), -1);
-  assert.equal(go.compare('go1.21rc1', '1.21.0'), -1);
-  assert.equal(goToSemver('go1.20.12'), '1.20.12');
-  for (const bad of [
-    '',
-    'v1.2.3.4',
-    'v01.2.3',
-    'v1.2.3-01',
-    'v1.2-pre',
-    'vv1.2.3',
-    ' v1.2.3',
-    'go1.0',
-    'golang',
-    '=1.2.3',
-    'latest',
-  ]) {
-    assert.equal(go.valid(bad), false, bad);
-  }
-});
-
-test('go: total order on structured and random strings', () => {
-  const goText = fc.oneof(
-    semverText.map((v) => `v${v}`),
-    semverText,
-    fc.tuple(numeral(), numeral()).map(([a, b]) => `go${a}.${b}`),
-    fc
-      .tuple(fc.integer({ min: 2015, max: 2025 }), fc.integer({ min: 10, max: 12 }))
-      .map(([y, m]) => `v0.0.0-${y}${m}01000000-abcdef123456`),
-  );
-  assertTotalOrder(go, fc.oneof(goText, versionish('0123456789.-+vgoabrc', 12)));
-  assertSurvivesHostile(go, 'v1.2.3');
+versionSchemeSuite({
+  scheme: go,
+  parse: parseGo,
+  cases: {
+    title: 'pseudo-versions, +incompatible, shorthands and toolchain tags',
+    ascending: [
+      [
+        'v0.0.0-20190101000000-abcdefabcdef',
+        'v0.0.0-20200101000000-abcdefabcdef',
+        '0.0.0-20200102000000-000000000000',
+        'v0.0.1',
+        'v1.2.3',
+        'v1.2.4-0.20200101000000-abcdef123456',
+        'v1.2.4-0.20210101000000-abcdef123456',
+        'v1.2.4-pre',
+        'v1.2.4-pre.0.20200101000000-abcdef123456',
+        'v1.2.4-pre.1',
+        'v1.2.4',
+        'v2.0.0-rc.1+incompatible',
+        'v2.0.0+incompatible',
+        'v2.0.1',
+        'v10.0.0',
+      ],
+      // OSV's stdlib ranges open a release line at 1.21.0-0, below its first release candidate.
+      ['1.21.0-0', 'go1.21rc1', '1.21.0'],
+    ],
+    equal: [
+      ['v1.2.3', '1.2.3'],
+      ['v2.0.0+incompatible', '2.0.0'],
+      ['v1', 'v1.0.0'],
+      ['v1.2', '1.2.0'],
+      ['go1.21.5', '1.21.5'],
+      ['go1.21', '1.21.0'],
+      ['go1.21rc2', '1.21.0-rc.2'],
+      ['go1.9beta1', 'v1.9.0-beta.1'],
+      ['go1', '1.0.0'],
+    ],
+    invalid: [
+      '',
+      'v1.2.3.4',
+      'v01.2.3',
+      'v1.2.3-01',
+      'v1.2-pre',
+      'vv1.2.3',
+      ' v1.2.3',
+      'go1.0',
+      'golang',
+      '=1.2.3',
+      'latest',
+    ],
+    invalidAfter: 'v1.0.0',
+    more: () => assert.equal(goToSemver('go1.20.12'), '1.20.12'),
+  },
+  arbitrary: fc.oneof(goText, versionish('0123456789.-+vgoabrc', 12)),
+  hostile: 'v1.2.3',
 });
