@@ -76,8 +76,9 @@ class SecretSink implements FileSink {
     this.seen += chunk.length;
     if (this.binary || this.kept >= MAX_SECRET_SCAN_BYTES) return;
     const part = chunk.subarray(0, MAX_SECRET_SCAN_BYTES - this.kept);
-    // A copy: the engine may reuse the chunk's memory once write() returns.
-    this.chunks.push(Buffer.from(part));
+    // Kept as it is, not copied: the layer pass hands every chunk in memory of its own and never
+    // reuses it (the content rules keep theirs the same way), and the text is copied at the end.
+    this.chunks.push(part);
     this.kept += part.length;
     if (this.kept - part.length < SNIFF_BYTES && this.kept >= Math.min(SNIFF_BYTES, this.header.size)) {
       const head = Buffer.concat(this.chunks).subarray(0, SNIFF_BYTES);
@@ -90,7 +91,7 @@ class SecretSink implements FileSink {
 
   end(): Fact[] {
     if (this.binary || this.kept === 0) return [];
-    const content = Buffer.concat(this.chunks, this.kept);
+    const content = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.kept);
     this.chunks = [];
     return analyzeText({ header: this.header, content, truncated: this.seen > this.kept });
   }

@@ -125,25 +125,42 @@ function rulesFor(set: SecretRuleSet, path: string | null): SecretRule[] {
 /** Past this many keyword hits in one file, every rule is assumed possible. */
 const MAX_PREFILTER_HITS = 4096;
 
-/** The keywords present in `text` (as written, and lower-cased), or null for "assume all". */
-function keywordsIn(text: string, set: SecretRuleSet): Set<string> | null {
-  const re = set.prefilter;
-  if (!re) return new Set();
-  re.lastIndex = 0;
+/**
+ * The keywords present in `text` (as written, and lower-cased), or null for "assume all": the
+ * matches a left-to-right search with `prefilter` makes. That pattern is slow to search with (a
+ * character class per letter of every case-insensitive keyword), so the cheaper `screen` finds
+ * every place where a keyword could start, and `prefilter` is only tried there (measured: 30 %
+ * less time over the text of Debian minbase). The matches are the same: one of `prefilter` is
+ * always at a place `screen` finds.
+ */
+export function keywordsIn(text: string, set: SecretRuleSet): Set<string> | null {
+  const { prefilterAt: at, screen } = set;
+  if (!at || !screen) return new Set();
   const found = new Set<string>();
-  for (let n = 0; n < MAX_PREFILTER_HITS; n++) {
-    const m = re.exec(text);
-    if (!m) return found;
+  let hits = 0;
+  let next = 0;
+  screen.lastIndex = 0;
+  for (let candidate = screen.exec(text); candidate; candidate = screen.exec(text)) {
+    const place = candidate.index;
+    // Every place, overlapping ones included: a stricter match can start inside a looser one.
+    screen.lastIndex = place + 1;
+    if (place < next) continue;
+    at.lastIndex = place;
+    const m = at.exec(text);
+    if (!m) continue;
     found.add(m[0]);
     found.add(m[0].toLowerCase());
+    if (++hits >= MAX_PREFILTER_HITS) return null;
+    next = place + m[0].length;
   }
-  return null;
+  return found;
 }
 
 function hasKeyword(rule: SecretRule, found: Set<string> | null): boolean {
   // Path-bound rules run on the few files they name, keyword or not.
   if (rule.keywords.length === 0 || rule.paths !== null || found === null) return true;
   // The pattern reports the longest keyword at a place: `PRIVATE KEY-----` also means `PRIVATE KEY`.
+  if (found.size === 0) return false;
   return rule.keywords.some((k) => found.has(k) || [...found].some((f) => f.includes(k)));
 }
 
@@ -181,6 +198,7 @@ export function scanText(text: string, set: SecretRuleSet, opts: ScanTextOptions
 
 /** Drops a match that overlaps one of an earlier rule, then orders by position. */
 function keepFirstOfOverlaps(found: SecretMatch[], order: readonly SecretRule[]): SecretMatch[] {
+  if (found.length < 2) return found;
   const rank = new Map(order.map((r, i) => [r, i]));
   found.sort((a, b) => rank.get(a.rule)! - rank.get(b.rule)! || a.start - b.start);
   const kept: SecretMatch[] = [];
