@@ -10,6 +10,7 @@ import { ShipshapeError } from '../src/errors.js';
 import type { LayerFacts } from '../src/facts/types.js';
 import { scanLayer, type ScanLayerOptions } from '../src/layer/engine.js';
 import type { EntryHeader } from '../src/layer/types.js';
+import { rejectsWith as rejectsWithError } from './support/assertions.js';
 import {
   paxRecord,
   tarEnd,
@@ -32,23 +33,14 @@ function inPieces(bytes: Buffer, size: number): Readable {
   return Readable.from(pieces);
 }
 
-/** Asserts a ShipshapeError with `code` whose message names the layer label and every `mentions`. */
+/** Asserts a one-line ShipshapeError with `code` whose message names the layer label and every `mentions`. */
 async function rejectsWith(
   promise: Promise<unknown>,
   code: string,
   ...mentions: string[]
 ): Promise<ShipshapeError> {
-  let caught: unknown;
-  try {
-    await promise;
-  } catch (err) {
-    caught = err;
-  }
-  assert.ok(caught instanceof ShipshapeError, `expected a ShipshapeError, got ${String(caught)}`);
-  assert.equal(caught.code, code, caught.message);
+  const caught = await rejectsWithError(promise, code, ...mentions);
   assert.ok(caught.message.startsWith(`${LABEL}: `), `message should name the layer: ${caught.message}`);
-  for (const mention of mentions)
-    assert.ok(caught.message.includes(mention), `"${caught.message}" should mention ${mention}`);
   return caught;
 }
 
