@@ -5,6 +5,7 @@
  * was (the content pipeline and the rule engine, on the second core) and how many of the files
  * (and bytes) it took; the rest ran on the main thread while the worker was behind.
  */
+import { availableParallelism } from 'node:os';
 import { defaultAnalyzers } from '../src/analyze/index.js';
 import { defaultEngines } from '../src/analyze/malware/index.js';
 import { threatAnalyzers, threatChecks } from '../src/analyze/threats.js';
@@ -15,10 +16,15 @@ import { threatFindings } from '../src/scan/threats.js';
 
 export const TARGET_THREAT_RATIO = 2;
 
-async function timed(f: () => Promise<unknown>): Promise<number> {
+/** Wall time, and CPU time of every thread of the process (the scan worker's included). */
+async function timed(f: () => Promise<unknown>, cpu?: number[]): Promise<number> {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   await f();
-  return performance.now() - t0;
+  const wall = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  cpu?.push((c.user + c.system) / 1000);
+  return wall;
 }
 
 export async function benchThreats(
@@ -27,6 +33,8 @@ export async function benchThreats(
 ): Promise<Record<string, number | string | boolean>> {
   const sbom: number[] = [];
   const full: number[] = [];
+  const sbomCpu: number[] = [];
+  const fullCpu: number[] = [];
   let findings = { malware: 0, secrets: 0, misconfigurations: 0, binaries: 0, gaps: 0 };
   let bytes = 0;
   let files = 0;
@@ -39,7 +47,7 @@ export async function benchThreats(
       await timed(async () => {
         const a = await analyzeImage(openSource(target), { analyzers: defaultAnalyzers(), cache: null });
         inventoryOf(a);
-      }),
+      }, sbomCpu),
     );
     const before = worker();
     full.push(
@@ -65,7 +73,7 @@ export async function benchThreats(
           binaries: t.binaries.length,
           gaps: t.gaps.length,
         };
-      }),
+      }, fullCpu),
     );
     const after = worker();
     onWorker.push({
@@ -78,6 +86,8 @@ export async function benchThreats(
   const f = Math.min(...full);
   const best = onWorker[full.indexOf(f)]!;
   const ratio = f / s;
+  const cores = availableParallelism();
+  const cpuOf = (cpu: number[], wall: number[], best: number) => cpu[wall.indexOf(best)]!;
   return {
     sbomOnlyMs: Math.round(s),
     withThreatsMs: Math.round(f),
@@ -89,6 +99,11 @@ export async function benchThreats(
     imageMB: Math.round(bytes / 1048576),
     // Everything the threat pass adds, spread over the image's bytes.
     addedMBps: Math.round(bytes / 1048576 / Math.max(0.001, (f - s) / 1000)),
+    // CPU time of all threads: what the threat pass adds in work, whatever the threads overlap.
+    sbomOnlyCpuMs: Math.round(cpuOf(sbomCpu, sbom, s)),
+    withThreatsCpuMs: Math.round(cpuOf(fullCpu, full, f)),
+    // The ratio if the threat pass's CPU time were spread perfectly over every core.
+    threatsOverSbomFloor: Math.round((cpuOf(fullCpu, full, f) / cores / s) * 100) / 100,
     malwareWorkerBusyMs: Math.round(best.busyMs),
     malwareFilesOnWorker: `${best.jobs} of ${files} (${Math.round(best.bytes / 1048576)} MB)`,
     ...Object.fromEntries(Object.entries(findings).map(([k, v]) => [`findings.${k}`, v])),

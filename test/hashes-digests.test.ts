@@ -3,7 +3,7 @@
  * those of the whole file however it is chunked, and that a file read short is not hashed.
  */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import {
@@ -13,7 +13,8 @@ import {
   wantsDigest,
   type FileDigestFact,
 } from '../src/analyze/hashes/file-digests.js';
-import { hashAnalyzers } from '../src/analyze/hashes/index.js';
+import { createFileDigestsAnalyzer, DigestRequests, hashAnalyzers } from '../src/analyze/hashes/index.js';
+import { availableBackends, createMalwareAnalyzers, defaultEngines } from '../src/analyze/malware/index.js';
 import type { EntryHeader } from '../src/layer/types.js';
 import { openSource } from '../src/image/target.js';
 import { analyzeImage } from '../src/scan/analyze-image.js';
@@ -156,4 +157,61 @@ test('file-digests through the engine: one fact per hashed file of each layer', 
     facts.map((f) => [f.path, f.sha256]),
     [['usr/bin/ps', digest('sha256', ps)]],
   );
+});
+
+test('file-digests hashed by the content rules (worker, in-thread, WebAssembly) equal its own digests', async () => {
+  const dir = tempDir();
+  const elf = Buffer.concat([Buffer.from('\x7fELF\x02\x01\x01', 'latin1'), randomBytes(3000)]);
+  const big = Buffer.concat([Buffer.from('#!/bin/sh\n'), randomBytes(300_000)]);
+  await writeOciLayout(dir, [
+    {
+      ref: 'x',
+      image: buildImage({
+        layers: [
+          {
+            files: [
+              { path: 'usr/bin/tool', content: elf, mode: 0o755 },
+              // Sniffed: no exec bit, no telling name, but it starts like a script.
+              { path: 'srv/app/run-me', content: '#!/bin/sh\necho hi\n' },
+              { path: 'usr/local/bin/mine', content: elf, mode: 0o755 },
+              { path: 'usr/share/doc/readme', content: 'plain text' },
+              // Larger than the content rules' per-file limit below: hashed by file-digests itself.
+              { path: 'usr/bin/big', content: big, mode: 0o755 },
+            ],
+          },
+          { files: [{ path: 'usr/bin/tool', content: Buffer.concat([elf, Buffer.from('x')]), mode: 0o755 }] },
+        ],
+      }),
+    },
+  ]);
+  const alone = await analyzeImage(openSource(`oci:${dir}:x`), { analyzers: hashAnalyzers, cache: null });
+  const expected = alone.facts.layers.map((l) => l.facts[FILE_DIGESTS_ANALYZER]);
+  assert.deepEqual(
+    expected[0]!.map((f) => f['path']),
+    ['usr/bin/tool', 'srv/app/run-me', 'usr/local/bin/mine', 'usr/bin/big'],
+    'the files worth hashing',
+  );
+  for (const backend of availableBackends()) {
+    const digests = new DigestRequests();
+    const analyzers = [
+      ...createMalwareAnalyzers({ engines: defaultEngines(backend), digests, maxFileBytes: 100_000 }),
+      createFileDigestsAnalyzer(digests),
+    ];
+    const shared = await analyzeImage(openSource(`oci:${dir}:x`), { analyzers, cache: null });
+    assert.deepEqual(
+      shared.facts.layers.map((l) => l.facts[FILE_DIGESTS_ANALYZER]),
+      expected,
+      `${backend}: the same digests, md5 and sha1 only outside usr/local`,
+    );
+    assert.equal(
+      digests.taken,
+      4,
+      `${backend}: all but the file over the content rules' limit hashed by them`,
+    );
+    assert.deepEqual(
+      shared.facts.layers.flatMap((l) => l.warnings),
+      [],
+      `${backend}: no warnings`,
+    );
+  }
 });

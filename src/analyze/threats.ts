@@ -6,7 +6,7 @@
 import { binaryAnalyzers, binaryImageChecks } from './binaries/index.js';
 import { configAnalyzers, configChecks } from './config/index.js';
 import type { ImageCheck } from './findings.js';
-import { hashAnalyzers, hashChecks } from './hashes/index.js';
+import { createFileDigestsAnalyzer, DigestRequests, hashChecks } from './hashes/index.js';
 import { integrityAnalyzers, integrityChecks } from './integrity/index.js';
 import { createMalwareAnalyzers } from './malware/index.js';
 import { persistenceAnalyzers, persistenceChecks } from './persistence/index.js';
@@ -18,17 +18,22 @@ export interface ThreatOptions {
   maxFileBytes?: number;
 }
 
-/** Fresh instances per scan: the content rules count their per-image byte budget per instance. */
+/**
+ * Fresh instances per scan: the content rules count their per-image byte budget per instance,
+ * and they hash the files they read whole for file-digests (on the scan worker thread).
+ */
 export function threatAnalyzers(options: ThreatOptions = {}): Analyzer[] {
+  const digests = new DigestRequests();
   return [
-    ...createMalwareAnalyzers(
-      options.maxFileBytes !== undefined ? { maxFileBytes: options.maxFileBytes } : {},
-    ),
+    ...createMalwareAnalyzers({
+      digests,
+      ...(options.maxFileBytes !== undefined ? { maxFileBytes: options.maxFileBytes } : {}),
+    }),
     ...binaryAnalyzers,
     ...persistenceAnalyzers,
     ...secretAnalyzers,
     ...configAnalyzers,
-    ...hashAnalyzers,
+    createFileDigestsAnalyzer(digests),
     ...integrityAnalyzers,
   ];
 }

@@ -1,7 +1,10 @@
 /**
- * `file-digests`: sha256, md5 and sha1 of the files worth checking, in one streaming pass per
- * file. Three digests because the checks that use them compare against what others recorded:
- * deny-lists (sha256), dpkg manifests (md5), apk (sha1), rpm (sha256, md5 on old rpm).
+ * `file-digests`: sha256, md5 and sha1 of the files worth checking. Beside the malware rules
+ * (threatAnalyzers()), the scan worker thread hashes the files they read whole anyway
+ * (digest-requests.ts); alone, or for files too large for that, this analyzer hashes them as
+ * they stream, each digest in the same pass. Three digests because the checks that use them
+ * compare against what others recorded: deny-lists (sha256), dpkg manifests (md5), apk (sha1),
+ * rpm (sha256, md5 on old rpm).
  *
  * Not every file is hashed (it runs on every scan): executables, shared objects, everything in
  * the bin/sbin directories, and the kinds of file droppers leave (Windows executables, scripts,
@@ -15,6 +18,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { EntryHeader } from '../../layer/types.js';
 import type { AnalyzeContext, Analyzer, Fact, FileSink } from '../types.js';
+import { digestsOf, type DigestAlgorithm, type DigestRequests, type FileDigests } from './digest-requests.js';
 
 export const FILE_DIGESTS_ANALYZER = 'file-digests';
 
@@ -117,19 +121,30 @@ export function startsLikeExecutable(head: Uint8Array): boolean {
 
 const SNIFF_BYTES = 4;
 
+function algorithmsFor(path: string): DigestAlgorithm[] {
+  // md5 and sha1 only where a package database can list the file (see above).
+  return mayBePackageFile(path) ? ['sha256', 'md5', 'sha1'] : ['sha256'];
+}
+
 class DigestSink implements FileSink {
-  private sha256: Hash | undefined;
-  private md5: Hash | undefined;
-  private sha1: Hash | undefined;
+  private hashes: Hash[] | undefined;
+  private algorithms: DigestAlgorithm[] | undefined;
   private size = 0;
   /** Chunks held while a file not wanted by name is too short yet to show what it is. */
   private pending: Buffer[] | undefined;
   private pendingBytes = 0;
   private skipped = false;
+  /**
+   * While another analyzer may hash the file whole (`request`): the chunks, kept (not copied)
+   * in case nobody takes the request and the file is hashed here at its end after all.
+   */
+  private held: Buffer[] | undefined;
 
   constructor(
     private readonly header: EntryHeader,
     private readonly ctx: AnalyzeContext,
+    private readonly requests: DigestRequests | undefined,
+    private readonly request = requests?.ask(header),
   ) {
     if (wantsDigest(header)) this.start();
     else this.pending = [];
@@ -161,6 +176,7 @@ class DigestSink implements FileSink {
   private decide(first: Buffer): void {
     if (!startsLikeExecutable(first)) {
       this.skipped = true;
+      if (this.request) this.request.algorithms = [];
       return;
     }
     this.start();
@@ -168,23 +184,55 @@ class DigestSink implements FileSink {
   }
 
   private start(): void {
-    this.sha256 = createHash('sha256');
-    if (mayBePackageFile(this.header.path)) {
-      this.md5 = createHash('md5');
-      this.sha1 = createHash('sha1');
+    this.algorithms = algorithmsFor(this.header.path);
+    if (this.request) {
+      this.request.algorithms = this.algorithms;
+      this.held = [];
+    } else {
+      this.hashes = this.algorithms.map((a) => createHash(a));
     }
   }
 
   private update(chunk: Buffer): void {
     this.size += chunk.length;
-    this.sha256!.update(chunk);
-    this.md5?.update(chunk);
-    this.sha1?.update(chunk);
+    if (this.held) this.held.push(chunk);
+    else for (const h of this.hashes!) h.update(chunk);
   }
 
-  end(): Fact[] {
+  end(): Fact[] | Promise<Fact[]> {
     if (this.pending) this.flushPending();
-    if (!this.sha256) return [];
+    if (!this.algorithms) {
+      if (this.request) this.requests!.withdraw(this.header);
+      return [];
+    }
+    if (!this.held) return this.facts(this.hashes!.map((h) => h.digest('hex')));
+    // The analyzers' end() calls of one file come one after another in the same turn: by the
+    // next microtask the reader has taken the request or never will.
+    return Promise.resolve().then(async () => {
+      const request = this.request!;
+      this.requests!.withdraw(this.header);
+      if (!request.taken) {
+        const digests = digestsOf(Buffer.concat(this.held!, this.size), this.algorithms!);
+        this.held = undefined;
+        return this.factOf(digests);
+      }
+      this.held = undefined;
+      const digests = await request.result;
+      if (!digests) {
+        this.ctx.warn(this.header.path, 'the scan worker did not hash it: not hashed');
+        return [];
+      }
+      return this.factOf(digests);
+    });
+  }
+
+  private facts(hex: string[]): Fact[] {
+    const digests: Partial<Record<DigestAlgorithm, string>> = {};
+    this.algorithms!.forEach((a, i) => (digests[a] = hex[i]!));
+    return this.factOf(digests as FileDigests);
+  }
+
+  private factOf(digests: FileDigests): Fact[] {
     if (this.size !== this.header.size) {
       // Digests of part of a file match nothing and would only mislead a comparison.
       this.ctx.warn(this.header.path, `read ${this.size} of ${this.header.size} bytes: not hashed`);
@@ -194,21 +242,29 @@ class DigestSink implements FileSink {
       kind: 'file-digest',
       path: this.header.path,
       size: this.size,
-      sha256: this.sha256.digest('hex'),
+      sha256: digests.sha256,
     };
-    if (this.md5) fact.md5 = this.md5.digest('hex');
-    if (this.sha1) fact.sha1 = this.sha1.digest('hex');
+    if (digests.md5 !== undefined) fact.md5 = digests.md5;
+    if (digests.sha1 !== undefined) fact.sha1 = digests.sha1;
     return [fact];
   }
 }
 
-export const fileDigestsAnalyzer: Analyzer = {
-  name: FILE_DIGESTS_ANALYZER,
-  version: 2,
-  wants(header) {
-    return header.type === 'file' && header.size > 0 ? { mode: 'stream' } : false;
-  },
-  open(header, ctx) {
-    return new DigestSink(header, ctx);
-  },
-};
+/**
+ * The analyzer; with `requests`, files another analyzer reads whole are hashed by it (see
+ * digest-requests.ts), the rest here.
+ */
+export function createFileDigestsAnalyzer(requests?: DigestRequests): Analyzer {
+  return {
+    name: FILE_DIGESTS_ANALYZER,
+    version: 2,
+    wants(header) {
+      return header.type === 'file' && header.size > 0 ? { mode: 'stream' } : false;
+    },
+    open(header, ctx) {
+      return new DigestSink(header, ctx, requests);
+    },
+  };
+}
+
+export const fileDigestsAnalyzer: Analyzer = createFileDigestsAnalyzer();

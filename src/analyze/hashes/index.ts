@@ -9,7 +9,9 @@ import { fileDigestsAnalyzer } from './file-digests.js';
 
 export { categoryForName, loadNameCategoryRules, nameCategoryRules } from './categories.js';
 export { HASH_DENYLIST_CHECK, KNOWN_BAD_HASH_RULE, hashDenylistCheck } from './denylist-check.js';
+export { DigestRequests } from './digest-requests.js';
 export {
+  createFileDigestsAnalyzer,
   FILE_DIGESTS_ANALYZER,
   fileDigestsAnalyzer,
   isFileDigestFact,
