@@ -18,9 +18,7 @@ import { availableBackends, createMalwareAnalyzers, defaultEngines } from '../sr
 import type { EntryHeader } from '../src/layer/types.js';
 import { openSource } from '../src/image/target.js';
 import { analyzeImage } from '../src/scan/analyze-image.js';
-import { buildImage } from './fixtures/builder.js';
-import { writeOciLayout } from './fixtures/layouts.js';
-import { tempDir } from './support/tmp.js';
+import { ociTarget } from './support/oci-target.js';
 
 function header(path: string, mode = 0o644, size = 10, type: EntryHeader['type'] = 'file'): EntryHeader {
   return { path, type, mode, size, uid: 0, gid: 0 };
@@ -133,25 +131,19 @@ test('file-digests: any file that starts like an executable is hashed, whatever 
 });
 
 test('file-digests through the engine: one fact per hashed file of each layer', async () => {
-  const dir = tempDir();
   const ps = Buffer.from('#!/bin/sh\necho ps\n');
-  await writeOciLayout(dir, [
-    {
-      ref: 'x',
-      image: buildImage({
-        layers: [
-          {
-            files: [
-              { path: 'usr/bin/ps', content: ps, mode: 0o755 },
-              { path: 'usr/bin/ps2', type: 'hardlink', target: 'usr/bin/ps' },
-              { path: 'usr/share/doc/ps.txt', content: 'doc' },
-            ],
-          },
+  const target = await ociTarget({
+    layers: [
+      {
+        files: [
+          { path: 'usr/bin/ps', content: ps, mode: 0o755 },
+          { path: 'usr/bin/ps2', type: 'hardlink', target: 'usr/bin/ps' },
+          { path: 'usr/share/doc/ps.txt', content: 'doc' },
         ],
-      }),
-    },
-  ]);
-  const a = await analyzeImage(openSource(`oci:${dir}:x`), { analyzers: hashAnalyzers, cache: null });
+      },
+    ],
+  });
+  const a = await analyzeImage(openSource(target), { analyzers: hashAnalyzers, cache: null });
   const facts = a.facts.layers[0]!.facts[FILE_DIGESTS_ANALYZER] as FileDigestFact[];
   assert.deepEqual(
     facts.map((f) => [f.path, f.sha256]),
@@ -159,32 +151,26 @@ test('file-digests through the engine: one fact per hashed file of each layer', 
   );
 });
 
-test('file-digests hashed by the content rules (worker, in-thread, WebAssembly) equal its own digests', async () => {
-  const dir = tempDir();
+test('file-digests hashed by the content rules (scan worker, WebAssembly) equal its own digests', async () => {
   const elf = Buffer.concat([Buffer.from('\x7fELF\x02\x01\x01', 'latin1'), randomBytes(3000)]);
   const big = Buffer.concat([Buffer.from('#!/bin/sh\n'), randomBytes(300_000)]);
-  await writeOciLayout(dir, [
-    {
-      ref: 'x',
-      image: buildImage({
-        layers: [
-          {
-            files: [
-              { path: 'usr/bin/tool', content: elf, mode: 0o755 },
-              // Sniffed: no exec bit, no telling name, but it starts like a script.
-              { path: 'srv/app/run-me', content: '#!/bin/sh\necho hi\n' },
-              { path: 'usr/local/bin/mine', content: elf, mode: 0o755 },
-              { path: 'usr/share/doc/readme', content: 'plain text' },
-              // Larger than the content rules' per-file limit below: hashed by file-digests itself.
-              { path: 'usr/bin/big', content: big, mode: 0o755 },
-            ],
-          },
-          { files: [{ path: 'usr/bin/tool', content: Buffer.concat([elf, Buffer.from('x')]), mode: 0o755 }] },
+  const target = await ociTarget({
+    layers: [
+      {
+        files: [
+          { path: 'usr/bin/tool', content: elf, mode: 0o755 },
+          // Sniffed: no exec bit, no telling name, but it starts like a script.
+          { path: 'srv/app/run-me', content: '#!/bin/sh\necho hi\n' },
+          { path: 'usr/local/bin/mine', content: elf, mode: 0o755 },
+          { path: 'usr/share/doc/readme', content: 'plain text' },
+          // Larger than the content rules' per-file limit below: hashed by file-digests itself.
+          { path: 'usr/bin/big', content: big, mode: 0o755 },
         ],
-      }),
-    },
-  ]);
-  const alone = await analyzeImage(openSource(`oci:${dir}:x`), { analyzers: hashAnalyzers, cache: null });
+      },
+      { files: [{ path: 'usr/bin/tool', content: Buffer.concat([elf, Buffer.from('x')]), mode: 0o755 }] },
+    ],
+  });
+  const alone = await analyzeImage(openSource(target), { analyzers: hashAnalyzers, cache: null });
   const expected = alone.facts.layers.map((l) => l.facts[FILE_DIGESTS_ANALYZER]);
   assert.deepEqual(
     expected[0]!.map((f) => f['path']),
@@ -197,7 +183,7 @@ test('file-digests hashed by the content rules (worker, in-thread, WebAssembly) 
       ...createMalwareAnalyzers({ engines: defaultEngines(backend), digests, maxFileBytes: 100_000 }),
       createFileDigestsAnalyzer(digests),
     ];
-    const shared = await analyzeImage(openSource(`oci:${dir}:x`), { analyzers, cache: null });
+    const shared = await analyzeImage(openSource(target), { analyzers, cache: null });
     assert.deepEqual(
       shared.facts.layers.map((l) => l.facts[FILE_DIGESTS_ANALYZER]),
       expected,

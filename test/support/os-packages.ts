@@ -9,9 +9,8 @@ import { osCatalogers } from '../../src/analyze/packages/os-catalogers.js';
 import type { FileInput } from '../../src/analyze/types.js';
 import { openSource } from '../../src/image/target.js';
 import { analyzeImage, type AnalyzedImage } from '../../src/scan/analyze-image.js';
-import { buildImage, type ImageSpec } from '../fixtures/builder.js';
-import { writeOciLayout } from '../fixtures/layouts.js';
-import { tempDir } from './tmp.js';
+import type { ImageSpec } from '../fixtures/builder.js';
+import { ociTarget } from './oci-target.js';
 
 const osAnalyzers = [...osDetectors, ...osCatalogers];
 
@@ -22,9 +21,7 @@ export function scanTarget(target: string): Promise<AnalyzedImage> {
 
 /** Builds the image, writes it as an OCI layout and scans that. */
 export async function scanSpec(spec: ImageSpec): Promise<AnalyzedImage> {
-  const dir = tempDir();
-  await writeOciLayout(dir, [{ ref: 'x', image: buildImage(spec) }]);
-  return scanTarget(`oci:${dir}:x`);
+  return scanTarget(await ociTarget(spec));
 }
 
 /** A regular file as an analyzer sees it. */
