@@ -8,13 +8,16 @@
  */
 import type { Analyzer } from '../analyze/types.js';
 import type { Db } from '../store/sqlite.js';
+import { rulesDigest } from './rules-digest.js';
 import type { LayerFacts } from './types.js';
 
-export function analyzersKey(analyzers: readonly Analyzer[]): string {
-  return analyzers
+/** The analyzers' names and versions, and the rule data they read (rules-digest.ts). */
+export function analyzersKey(analyzers: readonly Analyzer[], rules = rulesDigest()): string {
+  const names = analyzers
     .map((a) => `${a.name}@${a.version}`)
     .sort()
     .join(',');
+  return `${names};rules=${rules.slice(0, 16)}`;
 }
 
 export class LayerFactsCache {
