@@ -7,10 +7,13 @@ rule backdoor_reverse_shell_bash
         severity = "critical"
         description = "Shell reverse shell over /dev/tcp"
     strings:
-        $interactive = /\b(ba|z|k|da)?sh\s+-[a-z]*i[a-z]*\s*(>&|&>|>\s*&?|0?<&?)\s*\/dev\/(tcp|udp)\/[^\/\s]{1,255}\/[0-9$\{]/
+        // an interactive or login shell whose stdio is a /dev/tcp socket (bash -i >&, sh -i 5<>, bash -l >)
+        $interactive = /\b(ba|z|k|da)?sh\s+-[a-z]*[il][a-z]*\s*[0-9]?(>&|&>|<>|>\s*&?|<&?)\s*\/dev\/(tcp|udp)\/[^\/\s]{1,255}\/[0-9$\{]/
         // exec N<>/dev/tcp/... alone is a health check or a curl-less download; a shell reading from it is not
-        $exec_fd_shell = /\bexec\s+[0-9]{1,3}\s*<>\s*\/dev\/(tcp|udp)\/[^\n]{1,200}\b(ba|z|k|da)?sh\s+(-i\s+)?[0-9]?<&\s*[0-9]/
+        $exec_fd_shell = /\bexec\s+[0-9]{1,3}\s*<>\s*\/dev\/(tcp|udp)\/[^\n]{1,200}(\b(ba|z|k|da)?sh\s+(-i\s+)?[0-9]?<&\s*[0-9]|while\s+read\s+\w+\s*;\s*do\s+\$\w+)/
         $redirect_loop = /0\s*<&\s*[0-9]{1,3}\s*;?\s*exec\s+[0-9]{1,3}\s*<>\s*\/dev\/tcp\//
+        // the same, base64-encoded for `echo ... | base64 -d | bash`
+        $redirect_b64 = " >& /dev/tcp/" base64
     condition:
         not detection_content and not documentation and any of them
 }
@@ -22,11 +25,15 @@ rule backdoor_reverse_shell_netcat
         severity = "critical"
         description = "Netcat, socat or a named pipe wiring a shell to the network"
     strings:
-        $nc_exec = /\b(nc|ncat|netcat)(\.traditional|\.openbsd)?\s[^\n;|&]{0,120}\s-[a-z]*[ec]\s*["']?\/(usr\/)?bin\/(ba|z|k|da)?sh\b/
-        $fifo_sh_nc = /mkfifo\s[^\n]{1,200}\|\s*(\/bin\/)?(ba|z|da)?sh\s+-i\b[^\n]{0,200}\|\s*(nc|ncat|netcat|telnet|openssl\s+s_client)\s/
-        $fifo_nc_sh = /mkfifo\s[^\n]{1,200}\b(nc|ncat|netcat|telnet)\s+[^\n|]{1,120}<\s*\S+\s*\|\s*(\/bin\/)?(ba|z|da)?sh\b/
-        $socat_exec = /\bsocat\s[^\n]{0,200}\b(exec|system):["']?[^\n"']{0,40}\b(ba|z|k|da)?sh\b[^\n]{0,200}\btcp[46]?:[^\s,:]{1,255}:[0-9$]/ nocase
-        $socat_exec_rev = /\bsocat\s[^\n]{0,200}\btcp[46]?:[^\s,:]{1,255}:[0-9$][^\n]{0,200}\b(exec|system):["']?[^\n"']{0,40}\b(ba|z|k|da)?sh\b/ nocase
+        // nc -e /bin/sh, nc -c bash, busybox nc HOST PORT -e sh; not on a comment line or a "$ " prompt
+        // line (usage notes)
+        $nc_exec = /(^|\n)[ \t]*(([^#\-\/*\s$]|\$\S)[^\n]{0,300})?\b(nc|ncat|netcat)(\.traditional|\.openbsd)?\s([^\n;|&]{0,120}\s)?(-[a-z]*[ec]|--(sh-)?exec)\s*["']?(\/(usr\/)?bin\/)?(ba|z|k|da)?sh\b/
+        $fifo_sh_nc = /(mkfifo|mknod)\s[^\n]{1,200}\b(ba|z|da)?sh\s+-i\b[^\n]{0,200}\|\s*(nc|ncat|netcat|telnet|openssl\s+s_client)\s/
+        $fifo_nc_sh = /(mkfifo|mknod)\s[^\n]{1,200}\b(nc|ncat|netcat|telnet)\s+[^\n|]{1,120}<\s*\S+\s*\|\s*(\/bin\/)?(ba|z|da)?sh\b/
+        // telnet HOST P1 | /bin/sh | telnet HOST P2
+        $telnet_pair = /\btelnet\s+\S{1,255}\s+[0-9]{1,5}\s*\|\s*(\/bin\/)?(ba|z|da)?sh\s*\|\s*telnet\s/
+        $socat_exec = /\bsocat\s[^\n]{0,200}\b(exec|system):["']?[^\n"']{0,40}\b(ba|z|k|da)?sh\b[^\n]{0,200}\b(tcp[46]?|tcp-connect|openssl|openssl-connect|ssl):[^\s,:]{1,255}:[0-9$]/ nocase
+        $socat_exec_rev = /\bsocat\s[^\n]{0,200}\b(tcp[46]?|tcp-connect|openssl|openssl-connect|ssl):[^\s,:]{1,255}:[0-9$][^\n]{0,200}\b(exec|system):["']?[^\n"']{0,40}\b(ba|z|k|da)?sh\b/ nocase
     condition:
         not detection_content and not documentation and any of them
 }
@@ -39,6 +46,8 @@ rule backdoor_reverse_shell_python
         description = "Python reverse shell (socket, dup2 onto stdio, shell)"
     strings:
         $oneliner = /socket\.socket\s*\(.{0,300}\.connect\s*\(\s*\(.{0,300}(os\.)?dup2\s*\(.{0,400}(pty\.spawn\s*\(|subprocess\.(call|Popen|run)\s*\(\s*\[?|os\.(system|execv?p?e?)\s*\()\s*["'](\/bin\/)?(ba|z|da)?sh\b/s
+        // subprocess with the socket as its stdio
+        $stdio = /socket\.(socket\s*\(.{0,300}\.connect|create_connection)\s*\(.{0,300}subprocess\.(call|Popen|run)\s*\(\s*\[?\s*["'](\/bin\/)?(ba|z|da)?sh["'][^)]{0,60}stdin\s*=\s*\w+(\.fileno\(\))?\s*,\s*stdout\s*=/s
         $pty = /\.connect\s*\(\s*\(.{0,300}(os\.)?dup2\s*\(.{0,200}pty\.spawn\s*\(\s*["'](\/bin\/)?(ba|z|da)?sh/s
     condition:
         not detection_content and not documentation and filesize < 2MB and any of them
@@ -49,12 +58,14 @@ rule backdoor_reverse_shell_perl_ruby_php
     meta:
         category = "backdoor"
         severity = "critical"
-        description = "Perl, Ruby or PHP reverse shell one-liner"
+        description = "Perl, Ruby, PHP or awk reverse shell one-liner"
     strings:
-        $perl = /use\s+Socket\s*;.{0,400}connect\s*\(.{0,300}open\s*\(\s*STDIN\s*,\s*["']>&.{0,300}exec\s*\(?\s*["'](\/bin\/)?(ba|z|da)?sh/s
-        $ruby = /TCPSocket\.(open|new)\s*\(.{0,200}(exec|spawn|system)\s*\(?\s*(sprintf\s*\(\s*)?["'](\/bin\/)?(ba|z|da)?sh\s+-i/s
-        $php = /fsockopen\s*\(.{0,300}(exec|shell_exec|system|passthru|popen|proc_open)\s*\(\s*["'](\/bin\/)?(ba|z|da)?sh\s+-i\s*<&/s
-        $php_proc = /fsockopen\s*\(.{0,300}proc_open\s*\(\s*["'](\/bin\/)?(ba|z|da)?sh["']\s*,\s*array\s*\(\s*0\s*=>\s*\$sock/s
+        $perl = /(use\s+Socket\s*;.{0,400}connect\s*\(|IO::Socket::INET\s*\().{0,300}(open\s*\(\s*STDIN\s*,\s*["']>&|STDIN->fdopen\s*\().{0,300}(exec\s*\(?\s*["'](\/bin\/)?(ba|z|da)?sh|system\s*\(?\s*\$_\s+while\s*<>)/s
+        $ruby = /TCPSocket\.(open|new)\s*\(.{0,200}((exec|spawn|system)\s*\(?\s*(sprintf\s*\(\s*)?["'](\/bin\/)?(ba|z|da)?sh\s+-i|while\s*\(?\s*\w+\s*=\s*\w+\.gets.{0,60}(IO\.popen|system|exec|`))/s
+        $php = /fsockopen\s*\(.{0,300}(exec|shell_exec|system|passthru|popen|proc_open)\s*\(\s*["'](\/bin\/)?(ba|z|da)?sh\s+(-i\s*)?<&/s
+        $php_proc = /fsockopen\s*\(.{0,300}proc_open\s*\(\s*["'](\/bin\/)?(ba|z|da)?sh(\s+-i)?["']\s*,\s*array\s*\(\s*0\s*=>\s*\$\w+/s
+        // gawk's network files wired to a command loop
+        $awk = /\/inet\/tcp\/0\/[^\/"\s]{1,255}\/[0-9]{1,5}[^\n]{0,300}\|&\s*getline/
     condition:
         not detection_content and not documentation and filesize < 2MB and any of them
 }
@@ -79,7 +90,7 @@ rule backdoor_encoded_payload_exec
         severity = "high"
         description = "Shell command that decodes an embedded base64 payload and runs it"
     strings:
-        $pipe = /(echo|printf)\s+(-[a-z]+\s+)?["']?[A-Za-z0-9+\/]{60,}={0,2}["']?\s*\|\s*base64\s+(-d|--decode|-D)\b[^\n|]{0,20}\|\s*(\/bin\/)?(ba|z|da)?sh\b/
+        $pipe = /(echo|printf)\s+(-[a-z]+\s+)?["']?[A-Za-z0-9+\/]{40,}={0,2}["']?\s*\|\s*base64\s+(-d|--decode|-D)\b[^\n|]{0,20}\|\s*(\/bin\/)?(ba|z|da)?sh\b/
         $herestring = /(ba|z)?sh\s+-c\s+["']?\$\(\s*(echo|printf)\s+["']?[A-Za-z0-9+\/]{60,}={0,2}["']?\s*\|\s*base64\s+(-d|--decode)/
         $py = /exec\s*\(\s*(base64\.b64decode|__import__\s*\(\s*["']base64["']\s*\)\.b64decode)\s*\(\s*["'][A-Za-z0-9+\/=]{120}/
     condition:

@@ -27,6 +27,8 @@ rule hacktool_mimikatz
             or ($author and $driver)
             or ($struct and 1 of ($author, $driver, $name))
             or 4 of ($cmd_*)
+            // Invoke-Mimikatz and other wrappers: the name and the command they pass in
+            or ($name and 1 of ($cmd_*) and not documentation)
         )
 }
 
@@ -36,7 +38,7 @@ rule hacktool_meterpreter
         category = "hacktool"
         severity = "critical"
         description = "Metasploit Meterpreter payload or extension"
-        anchors = "$fs_download $proc_exec $shell $net_config $channel $migrate $loader $session"
+        anchors = "$fs_download $proc_exec $shell $net_config $channel $migrate $loader $session $py_stage*"
     strings:
         $fs_download = "stdapi_fs_file_download" ascii wide
         $proc_exec = "stdapi_sys_process_execute" ascii wide
@@ -48,6 +50,9 @@ rule hacktool_meterpreter
         $metsrv = "metsrv" ascii wide
         $mettle = "mettle" ascii
         $session = "session.meterpreter_read" ascii
+        // the Python stager (msfvenom -p python/meterpreter/*): plain, or inside its base64 wrapper
+        $py_stage = "exec(zlib.decompress(base64.b64decode(d)),{'s':s})" ascii
+        $py_stage_b64 = "zlib.decompress(base64.b64decode(d))" base64
     condition:
         not detection_content
         and (
@@ -55,6 +60,7 @@ rule hacktool_meterpreter
             or ($loader and $metsrv)
             or (exe_magic and $mettle and 2 of ($fs_download, $proc_exec, $shell, $net_config, $channel, $migrate))
             or $session
+            or 1 of ($py_stage*)
         )
 }
 
@@ -134,7 +140,8 @@ rule hacktool_caldera_sandcat_deploy
         description = "MITRE Caldera sandcat agent download or launch command"
         anchors = "$hdr_file $hdr_platform $launch $splunkd"
     strings:
-        $hdr_file = /-H\s*["']?file:\s*sandcat\.go/ nocase
+        // curl -H "file:sandcat.go", or PowerShell's $wc.Headers.add("file","sandcat.go"); manx is its sibling agent
+        $hdr_file = /(-H\s*["']?file:\s*|["']file["']\s*,\s*["'])(sandcat|manx)\.go/ nocase
         $hdr_platform = /-H\s*["']?platform:\s*(linux|darwin|windows)/ nocase
         $download = "/file/download" ascii
         $launch = /\.\/[A-Za-z0-9_.\-]{1,40}\s+-server\s+\S{4,200}\s[^\n]{0,200}-group\s+\S+/

@@ -15,16 +15,13 @@ rule miner_xmrig_binary
         $donate_host = "donate.v2.xmrig.com" ascii wide
         $keys = "'h' hashrate, 'p' pause, 'r' resume" ascii wide
         $threads = "* THREADS" ascii wide
-        $randomx = "randomx" nocase ascii wide
-        $cn = "cryptonight" nocase ascii wide
-        $stratum = "stratum+tcp://" ascii wide
     condition:
         not detection_content and exe_magic
         and (
             ($banner and 1 of ($donate_flag, $donate_key, $donate_host, $keys))
             or ($site and 2 of ($donate_flag, $donate_key, $keys, $threads))
             or ($donate_host)
-            or (($donate_flag or $donate_key) and $keys and 1 of ($randomx, $cn, $stratum))
+            or (($donate_flag or $donate_key) and $keys)
         )
 }
 
@@ -34,7 +31,7 @@ rule miner_other_binary
         category = "miner"
         severity = "critical"
         description = "CPU/GPU miner executable (cpuminer, minerd, xmr-stak, ccminer family)"
-        anchors = "$usage_* $url_opt $userpass_opt $algo_opt $stak_name $stak_pool $stak_wallet $stak_nicehash $subscribe"
+        anchors = "$usage_* $url_opt $userpass_opt $algo_opt $stak_name $stak_pool $stak_wallet $stak_nicehash $subscribe $xmr_login"
     strings:
         $usage_minerd = "Usage: minerd [OPTIONS]" ascii
         $usage_cpuminer = "Usage: cpuminer [OPTIONS]" ascii
@@ -48,13 +45,17 @@ rule miner_other_binary
         $stratum = "stratum+tcp://" ascii wide
         $subscribe = "mining.subscribe" ascii wide
         $authorize = "mining.authorize" ascii wide
+        $submit = "mining.submit" ascii wide
+        // the Monero stratum dialect (XMRig and its forks): {"method":"login","params":{"login":...
+        $xmr_login = /"method"\s*:\s*"(login|keepalived|submit)"\s*,\s*"params"\s*:\s*\{\s*"(login|id)"/
     condition:
         not detection_content and exe_magic
         and (
             (1 of ($usage_*) and 1 of ($url_opt, $userpass_opt, $algo_opt))
             or ($stak_name and 2 of ($stak_pool, $stak_wallet, $stak_nicehash))
             or (2 of ($url_opt, $userpass_opt, $algo_opt) and 1 of ($stratum, $subscribe, $authorize))
-            or ($subscribe and $authorize and $stratum)
+            or ($subscribe and $authorize and ($stratum or $submit))
+            or $xmr_login
         )
 }
 
@@ -64,7 +65,7 @@ rule miner_config_file
         category = "miner"
         severity = "high"
         description = "Miner configuration (XMRig or xmr-stak pool settings)"
-        anchors = "$donate $donate_proxy $rig_id $nicehash $algo $coin $randomx_section $stak_*"
+        anchors = "$pools $stak_*"
     strings:
         $pools = /"pools"\s*:\s*\[/
         $donate = /"donate-level"\s*:\s*[0-9]/
@@ -75,16 +76,29 @@ rule miner_config_file
         $algo = /"algo"\s*:\s*("(rx|cn|cn-lite|cn-heavy|argon2|ghostrider|kawpow|astrobwt)\/|null)/
         $coin = /"coin"\s*:\s*("monero"|"xmr"|null)/
         $randomx_section = /"randomx"\s*:\s*\{/
+        // keys only XMRig's "cpu" section has
+        $cpu_keys = /"(max-threads-hint|huge-pages-jit|hw-aes|argon2-impl|astrobwt-max-size|cn-lite\/0|rdmsr|wrmsr)"\s*:/
+        // a pool given as bare host:port (or stratum URL) followed by its login
+        $pool_entry = /"url"\s*:\s*"(stratum[a-z0-9+]{0,12}:\/\/)?[A-Za-z0-9.\-]{3,100}:[0-9]{2,5}"\s*,\s*"user"\s*:\s*"/
         $stak_pool = /"pool_address"\s*:\s*"/
         $stak_wallet = /"wallet_address"\s*:\s*"/
         $stak_pass = /"pool_password"\s*:\s*"/
     condition:
-        not detection_content and not exe_magic
-        and filesize < 2MB
+        not detection_content
         and (
+            // also the default config a dropper binary carries
             ($pools and ($donate or $donate_proxy))
-            or ($pools and 3 of ($rig_id, $nicehash, $keepalive, $algo, $coin, $randomx_section))
-            or 2 of ($stak_*)
+            or (
+                not exe_magic and filesize < 2MB
+                and (
+                    (
+                        $pools
+                        and 2 of ($rig_id, $nicehash, $keepalive, $algo, $coin, $randomx_section, $cpu_keys, $pool_entry)
+                        and 1 of ($rig_id, $nicehash, $algo, $coin, $randomx_section, $cpu_keys)
+                    )
+                    or 2 of ($stak_*)
+                )
+            )
         )
 }
 
@@ -95,9 +109,11 @@ rule miner_stratum_url
         severity = "high"
         description = "Mining pool address in Stratum URL form"
     strings:
-        $url = /stratum2?\+(tcp|ssl|tls|udp):\/\/[A-Za-z0-9$\{\}_.\-]{3,100}(:[0-9$\{\}A-Za-z_]{1,20})?/ ascii wide
+        $url = /stratum[12]?\+(tcp|ssl|tls|udp):\/\/[A-Za-z0-9$\{\}_.\-]{3,100}(:[0-9$\{\}A-Za-z_]{1,20})?/ ascii wide
         $tcp_b64 = "stratum+tcp://" base64 base64wide
         $ssl_b64 = "stratum+ssl://" base64 base64wide
+        // "stratum+" as hex digits, for `xxd -r -p` and bytes.fromhex()
+        $hex = "7374726174756d2b" nocase
     condition:
         not detection_content and any of them
 }
@@ -123,9 +139,9 @@ rule miner_monero_wallet
         description = "Monero wallet address next to miner settings"
         anchors = "$wallet"
     strings:
-        $wallet = /\b4[0-9AB][1-9A-HJ-NP-Za-km-z]{93}\b/
+        $wallet = /\b[48][0-9AB][1-9A-HJ-NP-Za-km-z]{93}([1-9A-HJ-NP-Za-km-z]{11})?\b/
         $ctx_user = /(\s-u|--user|"user"\s*:|--wallet|"wallet"\s*:|wallet=|WALLET=)/
-        $ctx_pool = /(\s-o\s|--url[= ]|"url"\s*:|stratum|pool\.|--donate-level|xmrig|--coin|--algo)/
+        $ctx_pool = /(\s-o\s|--url[= ]|"url"\s*:|stratum|pool\.|--donate-level|xmrig|--coin|--algo|POOL[A-Z0-9_]{0,20}=|pool[0-9]?\s*[:=])/
     condition:
         not detection_content and $wallet and $ctx_user and $ctx_pool
 }
@@ -138,15 +154,16 @@ rule miner_command_line
         description = "Miner started with pool or donation flags"
         anchors = "$donate_zero $miner_exec $algo_rx $coin $cpu_prio $max_cpu $huge $nicehash $donate_b64 $xmrig_b64"
     strings:
-        $donate_zero = /--donate-level[= ]+[0-9]/
-        $algo_rx = /(--algo[= ]|\s-a\s+)(rx\/0|rx\/wow|randomx|cryptonight|cn\/r|cn\/0|argon2\/chukwa|ghostrider|kawpow)\b/
+        // flag and value may be separate words of a list: "--donate-level", "1"
+        $donate_zero = /--donate-level["']?[=,\s]+["']?[0-9]/
+        $algo_rx = /(--algo|\s["']?-a|algo|ALGO|algorithm)["']?[=:,\s]+["']?(rx\/0|rx\/wow|randomx|cryptonight|cn\/r|cn\/0|argon2\/chukwa|ghostrider|kawpow)\b/
         $coin = /--coin[= ]+(monero|xmr)\b/ nocase
         $cpu_prio = /--cpu-priority[= ]+[0-9]/
-        $max_cpu = /--(cpu-max-threads-hint|max-cpu-usage)[= ]+[0-9]/
+        $max_cpu = /--(cpu-max-threads-hint|max-cpu-usage)["']?[=,\s]+["']?[0-9]/
         $huge = "--randomx-1gb-pages"
-        $pool_o = /\s-o\s+(stratum|pool\.|[a-z0-9.\-]{3,80}:[0-9]{3,5}\b)/
-        $pool_url = /--url[= ]+(stratum|[a-z0-9.\-]{3,80}:[0-9]{3,5}\b)/
-        $miner_exec = /(\.\/|\/|\bnohup\s+|\bexec\s+)(xmrig|xmr-stak|xmr-stak-rx|minerd|cpuminer|cpuminer-multi|ccminer|ethminer|nbminer|lolminer|phoenixminer|teamredminer|nanominer|srbminer|srbminer-multi|wildrig|t-rex|gminer|bminer)([ \t]|$|\n|\r)/
+        $pool_o = /\s["']?-o["']?[,\s]+["']?(stratum|pool\.|[a-z0-9.\-]{3,80}:[0-9]{2,5}\b)/
+        $pool_url = /(--url|\burl)["']?[=:,\s]+["']?(stratum|[a-z0-9.\-]{3,80}:[0-9]{2,5}\b)/
+        $miner_exec = /(\.\/|\/|\bnohup\s+|\bexec\s+)(xmrig|xmr-stak|xmr-stak-rx|minerd|cpuminer|cpuminer-multi|ccminer|ethminer|nbminer|lolminer|phoenixminer|teamredminer|nanominer|srbminer|srbminer-multi|wildrig|t-rex|gminer|bminer)([ \t"',]|$|\n|\r)/
         $nicehash = /\s--nicehash\b/
         $donate_b64 = "--donate-level" base64 base64wide
         $xmrig_b64 = "xmrig --" base64 base64wide
@@ -155,7 +172,10 @@ rule miner_command_line
         and (
             ($donate_zero and 1 of ($algo_rx, $coin, $pool_o, $pool_url, $cpu_prio, $max_cpu, $huge, $miner_exec, $nicehash))
             or ($miner_exec and 1 of ($pool_o, $pool_url, $algo_rx, $coin))
-            or 3 of ($algo_rx, $coin, $cpu_prio, $max_cpu, $huge, $pool_o, $pool_url, $nicehash)
+            // a script that starts a miner by name (its pool in a config file: xmrig -c c.json)
+            or ($miner_exec and not documentation)
+            or ($algo_rx and 1 of ($coin, $cpu_prio, $max_cpu, $huge, $pool_o, $pool_url, $nicehash))
+            or 3 of ($coin, $cpu_prio, $max_cpu, $huge, $pool_o, $pool_url, $nicehash)
             or $donate_b64
             or $xmrig_b64
         )

@@ -17,13 +17,22 @@ rule webshell_php_eval_input
         description = "PHP code execution fed straight from request input"
     strings:
         // eval($_POST['x']), system(base64_decode($_GET['c'])), assert(stripslashes($_REQUEST[...]))
-        $exec_input = /(^|[^>:\w$])(eval|assert|system|passthru|shell_exec|exec|popen|proc_open|pcntl_exec|create_function|call_user_func|call_user_func_array)\s*\(\s*((base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|stripslashes|trim|urldecode|rawurldecode|hex2bin|strrev)\s*\(\s*){0,4}@?\$_(GET|POST|REQUEST|COOKIE|SERVER\s*\[\s*['"]HTTP_)/ nocase
-        // `$_GET[cmd]` in backticks runs a shell command
-        $backtick = /`\s*\$_(GET|POST|REQUEST|COOKIE)\s*\[/
+        $exec_input = /(^|[^>:\w$])(eval|assert|system|passthru|shell_exec|exec|popen|proc_open|pcntl_exec|create_function|call_user_func|call_user_func_array)\s*\(\s*((base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|stripslashes|trim|urldecode|rawurldecode|hex2bin|strrev|escapeshellcmd|file_get_contents)\s*\(\s*){0,4}@?\$_(GET|POST|REQUEST|COOKIE|FILES|SERVER\s*\[\s*['"]HTTP_)/ nocase
+        // `$_GET[cmd]` in backticks runs a shell command (as code: after <?=, echo, = or "(", not
+        // quoted in a doc comment)
+        $backtick = /(<\?=|\becho|\bprint|\breturn|=|\()\s*`\s*\$_(GET|POST|REQUEST|COOKIE)\s*\[/
         // $_GET['f']($_GET['a']): the request names the function too
         $dynamic = /\$_(GET|POST|REQUEST|COOKIE)\s*\[[^\]]{1,40}\]\s*\(\s*\$_(GET|POST|REQUEST|COOKIE)/
+        // $f($_POST['x']): a variable function (built from chr(), str_rot13, "as"."sert"...) on input;
+        // not a method named by a variable ($obj->$action(...))
+        $var_call = /(^|[^>:\w$])\$[A-Za-z_][A-Za-z0-9_]{0,30}\s*\(\s*@?\$_(GET|POST|REQUEST|COOKIE)\s*\[/
+        // array_map('assert', $_POST), call_user_func('system', ...), create_function('', $_POST[...])
+        $callback = /((array_map|call_user_func|call_user_func_array|array_filter|array_walk|usort|uasort|uksort|register_shutdown_function|forward_static_call)\s*\(\s*["'](assert|system|eval|passthru|shell_exec|exec|popen)["']\s*,|create_function\s*\(\s*["'][^"']{0,40}["']\s*,)[^;]{0,80}\$_(GET|POST|REQUEST|COOKIE)/ nocase
+        // code included from the request body (eval of it is left out: development servers' consoles
+        // do exactly that)
+        $php_input = /(include|require)(_once)?\s*\(?\s*["']php:\/\/input["']/
         // $f = $_POST['x']; ... eval($f)
-        $indirect = /\$[A-Za-z_][A-Za-z0-9_]{0,30}\s*=\s*((base64_decode|gzinflate|str_rot13|stripslashes|urldecode)\s*\(\s*){0,3}\$_(GET|POST|REQUEST|COOKIE)\s*\[[^\]]{1,40}\]\s*\)*\s*;\s*(@\s*)?(eval|assert|system|passthru|shell_exec)\s*\(\s*((base64_decode|gzinflate|str_rot13)\s*\(\s*){0,3}\$[A-Za-z_]/ nocase
+        $indirect = /\$[A-Za-z_][A-Za-z0-9_]{0,30}\s*=\s*((base64_decode|gzinflate|str_rot13|stripslashes|urldecode)\s*\(\s*|\(\s*){0,3}\$_(GET|POST|REQUEST|COOKIE)\s*\[[^\]]{1,40}\]\s*\)*\s*;\s*(@\s*)?(eval|assert|system|passthru|shell_exec)\s*\(\s*((base64_decode|gzinflate|str_rot13)\s*\(\s*){0,3}\$[A-Za-z_]/ nocase
     condition:
         not detection_content and php_code and filesize < 2MB and any of them
 }
@@ -49,6 +58,8 @@ rule webshell_php_obfuscated_eval
     strings:
         $chain = /(^|[^>:\w$])(eval|assert)\s*\(\s*@?(gzinflate|gzuncompress|gzdecode|str_rot13|base64_decode|strrev|convert_uudecode)\s*\(\s*@?(gzinflate|gzuncompress|gzdecode|str_rot13|base64_decode|strrev|convert_uudecode)\s*\(/ nocase
         $b64_literal = /(^|[^>:\w$])(eval|assert)\s*\(\s*@?base64_decode\s*\(\s*["'][A-Za-z0-9+\/=]{200}/ nocase
+        // eval($_POST[...]) itself hidden in a base64 literal
+        $b64_eval_input = "eval($_" base64
         $create_b64 = /create_function\s*\(\s*["'][^"']{0,40}["']\s*,\s*(base64_decode|gzinflate|str_rot13)\s*\(/ nocase
     condition:
         not detection_content and php_code and filesize < 5MB and any of them
@@ -88,17 +99,20 @@ rule webshell_jsp_command
         category = "webshell"
         severity = "critical"
         description = "JSP page that runs a command taken from the request"
-        anchors = "$direct $runtime $builder"
+        anchors = "$direct $runtime $builder $classloader"
     strings:
         $jsp = "<%"
+        $jspx = "<jsp:scriptlet>"
         $direct = /(Runtime\.getRuntime\(\)\.exec|new\s+ProcessBuilder)\s*\(\s*(new\s+String\s*\[\s*\]\s*\{[^}]{0,80})?request\.getParameter\s*\(/
         $runtime = "Runtime.getRuntime().exec("
         $builder = "new ProcessBuilder("
         $param = "request.getParameter("
         $output = /getInputStream\s*\(\s*\)/
+        // Behinder/Godzilla style: a class sent in the request, defined and run on the page
+        $classloader = /defineClass\s*\([^\n]{0,400}\.newInstance\s*\(\s*\)\.equals\s*\(\s*pageContext/
     condition:
-        not detection_content and $jsp and filesize < 1MB
-        and ($direct or (($runtime or $builder) and $param and $output))
+        not detection_content and ($jsp or $jspx) and filesize < 1MB
+        and ($direct or (($runtime or $builder) and $param and $output) or $classloader)
 }
 
 rule webshell_asp_eval_request
@@ -126,7 +140,7 @@ rule webshell_aspx_cmd_exec
     strings:
         $page = /<%@\s*Page\b/ nocase
         $cmd = /["'](cmd(\.exe)?|powershell(\.exe)?)["']/ nocase
-        $start = /(Process\.Start|ProcessStartInfo|Shell\s*\(|WScript\.Shell)/ nocase
+        $start = /(Process\.Start|ProcessStartInfo|StartInfo\.FileName|Shell\s*\(|WScript\.Shell)/ nocase
         $input = /Request(\.Form|\.QueryString|\.Item|\.Params)?\s*[\[\(]/
         $wsh_run = /CreateObject\s*\(\s*["']WScript\.Shell["']\s*\)[^\n]{0,200}\.(Run|Exec)\s*\([^\n]{0,100}Request/ nocase
     condition:
