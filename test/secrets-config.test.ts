@@ -128,3 +128,57 @@ test('secrets-config: the check runs on a built image, and the analyzer sees the
     got.join('; '),
   );
 });
+
+test('secrets-config: rules keyed on the name see Env and labels; public keys and references are not secrets', () => {
+  const awsSecret = fake(`${ALNUM}+/`, 40, 70);
+  const found = configSecrets(
+    image({
+      Env: [
+        `AWS_SECRET_ACCESS_KEY=${awsSecret}`,
+        `ENCRYPTION_KEY=${fake(ALNUM, 32, 71)}`,
+        `GPG_KEY=${fake(HEX, 40, 72).toUpperCase()}`,
+        `APP_PUBLIC_KEY=${fake(ALNUM, 44, 73)}`,
+        'SIGNING_KEY=${SIGNING_KEY}',
+      ],
+      Labels: {
+        'com.acme.deploy-password': fake(ALNUM, 18, 74),
+        'org.opencontainers.image.revision': fake(HEX, 40, 75),
+      },
+    }),
+  );
+  const got = found.map((f) => `${f.rule} ${f.path}`).sort();
+  assert.deepEqual(
+    got,
+    [
+      'aws-secret-access-key config:Env/AWS_SECRET_ACCESS_KEY',
+      'env-secret config:Env/ENCRYPTION_KEY',
+      'label-secret config:Labels/com.acme.deploy-password',
+    ],
+    got.join('; '),
+  );
+});
+
+test('secrets-config: passwords and tokens written into RUN commands', () => {
+  const run = (cmd: string) => ({ created_by: `RUN /bin/sh -c ${cmd} # buildkit` });
+  const history: HistoryEntry[] = [
+    run(`sshpass -p ${fake(ALNUM, 14, 76)} scp a.tgz host:/srv`),
+    run(`echo "root:${fake(ALNUM, 12, 77)}" | chpasswd`),
+    run(`git clone https://oauth2:${fake(ALNUM, 20, 78)}@git.acme-corp.io/team/app.git /app`),
+    run(`curl -H "Authorization: Bearer ${fake(ALNUM, 40, 79)}" -o /a https://api.acme-corp.io/a`),
+    run('mysql -uroot -p"$MYSQL_ROOT_PASSWORD" -e "select 1"'),
+    run('echo $TOKEN > /dev/null'),
+  ];
+  const got = configSecrets(image({}, history, history.length))
+    .map((f) => `${f.rule} ${f.path}`)
+    .sort();
+  assert.deepEqual(
+    got,
+    [
+      'authorization-header history:3',
+      'command-line-password history:0',
+      'command-line-password history:1',
+      'url-credentials history:2',
+    ],
+    got.join('; '),
+  );
+});

@@ -111,7 +111,10 @@ const SAMPLES: Record<string, { positive: Sample[]; negative: Sample[] }> = {
     negative: [{ text: `id=SK${fake(HEX, 32, 24)}` }],
   },
   'twilio-auth-token': {
-    positive: [{ text: `twilio_auth_token: "${fake(HEX, 32, 25)}"` }],
+    positive: [
+      { text: `twilio_auth_token: "${fake(HEX, 32, 25)}"` },
+      { text: `from twilio.rest import Client\nauth_token = "${fake(HEX, 32, 173)}"\n` },
+    ],
     negative: [{ text: `twilio_auth_token: "${'0'.repeat(32)}"` }],
   },
   'sendgrid-api-key': {
@@ -169,14 +172,21 @@ const SAMPLES: Record<string, { positive: Sample[]; negative: Sample[] }> = {
     ],
   },
   'database-url-password': {
-    positive: [{ text: `DATABASE_URL=postgres://app:${fake(ALNUM, 14, 36)}@db.internal:5432/app` }],
+    positive: [
+      { text: `DATABASE_URL=postgres://app:${fake(ALNUM, 14, 36)}@db.internal:5432/app` },
+      { text: `URI = "postgresql+psycopg2://app:${fake(ALNUM, 14, 170)}@db/app"` },
+      { text: `REDIS_URL=redis://:${fake(ALNUM, 20, 171)}@cache:6379/0` },
+    ],
     negative: [
       { text: 'DATABASE_URL=postgres://user:password@localhost/db' },
       { text: 'url = "mysql://root:${DB_PASS}@db/app"' },
     ],
   },
   'jwt-signing-secret': {
-    positive: [{ text: `JWT_SECRET=${fake(ALNUM, 32, 37)}` }],
+    positive: [
+      { text: `JWT_SECRET=${fake(ALNUM, 32, 37)}` },
+      { text: `app.config['JWT_SECRET_KEY'] = '${fake(ALNUM, 32, 172)}'` },
+    ],
     negative: [{ text: 'jwt_secret = "changeme-changeme-1"' }, { text: 'JWT_SECRET=${JWT_SECRET}' }],
   },
   'jwt-token': {
@@ -187,15 +197,136 @@ const SAMPLES: Record<string, { positive: Sample[]; negative: Sample[] }> = {
     positive: [
       { text: `api_key: "${fake(ALNUM, 32, 39)}"` },
       { text: `MY_SERVICE_PASSWORD=${fake(ALNUM, 20, 40)}` },
+      // A dict or array subscript; a two-word password and a number.
+      { text: `settings['API_KEY'] = '${fake(ALNUM, 24, 140)}'` },
+      { text: 'DB_PASSWORD="Winter2024Harbor!x"' },
+      { text: `SECRET=${fake(ALNUM, 16, 139)}` },
     ],
     negative: [
       { text: 'password = "correct horse battery staple"' },
       { text: 'const token = scanner.reScanGreaterToken1()' },
       { text: 'token=lsdkfol23w54jlksdef&state=x' },
       { text: 'api_key: "your-api-key-goes-here-1234"' },
+      // A type name, a secret manager's resource name, an ARN, a page token, a v1 UUID, a
+      // commented-out sample setting.
+      { text: "'service_account_token': 'V1ServiceAccountTokenProjection'" },
+      { text: 'KdcAdminPassword: XmlStringMaxLen256;' },
+      { text: '  cancelToken: defaultToConfig2,' },
+      { text: "--sasl-password='projects/123/secrets/my-secret/versions/1'" },
+      { text: `arn:aws:secretsmanager:region:acct:secret:${fake(ALNUM, 20, 142)}` },
+      { text: `Next page token: ${fake(ALNUM, 25, 143)}` },
+      { text: '"clientSecret": "b70bb224-65ca-11e7-810c-ecb1d756380e"' },
+      { text: `# app.oauth.clientSecret=${fake(ALNUM, 21, 144)}` },
+    ],
+  },
+  'putty-private-key': {
+    positive: [{ text: ppk('none', 145) }],
+    negative: [
+      { text: ppk('aes256-cbc', 145) },
+      { text: 'PuTTY-User-Key-File-3: ssh-rsa\nEncryption: none\n' },
+    ],
+  },
+  'putty-private-key-encrypted': {
+    positive: [{ text: ppk('aes256-cbc', 146) }],
+    negative: [{ text: ppk('none', 146) }],
+  },
+  'private-key-base64': {
+    positive: [
+      { text: `    client-key-data: ${b64(pem('RSA PRIVATE KEY', fake(B64, 200, 147)))}` },
+      { text: `tls.key: ${b64(pem('PRIVATE KEY', fake(B64, 200, 148)))}` },
+    ],
+    negative: [
+      { text: `tls.crt: ${b64(pem('CERTIFICATE', fake(B64, 200, 149)))}` },
+      { text: `k: ${b64(pem('ENCRYPTED PRIVATE KEY', fake(B64, 200, 150)))}` },
+    ],
+  },
+  'azure-sas-token': {
+    positive: [
+      {
+        text: `BlobEndpoint=https://a.blob.core.windows.net/;SharedAccessSignature=sv=2022-11-02&ss=b&srt=sco&sp=rl&se=2030-01-01T00:00:00Z&spr=https&sig=${fake(B64, 43, 151)}%3D`,
+      },
+      {
+        text: `https://a.blob.core.windows.net/c/f?sp=r&st=2024-01-01T00:00:00Z&se=2030-01-01T00:00:00Z&spr=https&sv=2022-11-02&sr=b&sig=${fake(B64, 43, 152)}%3D`,
+      },
+    ],
+    negative: [{ text: `https://api.example.test/x?sp=r&se=1&sig=${fake(B64, 43, 153)}` }],
+  },
+  'netrc-password': {
+    positive: [
+      { path: 'root/.netrc', text: `machine git.acme.io login ci password ${fake(ALNUM, 20, 154)}\n` },
+    ],
+    negative: [
+      { path: 'root/.netrc', text: 'machine git.acme.io login ci password secret\n' },
+      { path: 'app/notes.txt', text: `machine m login l password ${fake(ALNUM, 20, 154)}\n` },
+    ],
+  },
+  'url-credentials': {
+    positive: [
+      { text: `index-url = https://build:${fake(ALNUM, 20, 155)}@pypi.acme-corp.io/simple` },
+      { text: `git clone https://oauth2:${fake(ALNUM, 20, 156)}@git.acme-corp.io/team/app.git` },
+    ],
+    negative: [
+      { text: 'uri = URI.parse("http://john:S3nsit1ve@my.example.com")' },
+      { text: 'proxy=http://user:password@proxy.acme-corp.io:3128' },
+      { text: 'url = "https://${USER}:${PASS}@git.acme-corp.io/r.git"' },
+    ],
+  },
+  'command-line-password': {
+    positive: [
+      { text: `sshpass -p '${fake(ALNUM, 14, 157)}' scp a b:` },
+      { text: `mysql -uroot -p${fake(ALNUM, 14, 158)} -e 'select 1'` },
+      { text: `curl -fsS -u deploy:${fake(ALNUM, 16, 159)} https://repo.acme-corp.io/x` },
+      { text: `echo "root:${fake(ALNUM, 12, 160)}" | chpasswd` },
+      { text: `curl -u admin:${fake(ALNUM, 16, 174)} https://repo.acme-corp.io/x` },
+      { text: `mysqldump --password=${fake(ALNUM, 16, 175)} app` },
+      { text: `htpasswd -bc /etc/nginx/.htpasswd admin ${fake(ALNUM, 12, 161)}` },
+    ],
+    negative: [
+      { text: 'mysql -u root -p mydb' },
+      { text: 'mysql -uroot -p"$MYSQL_ROOT_PASSWORD" -e "select 1"' },
+      { text: `echo "root:${fake(ALNUM, 12, 162)}" > /tmp/notes` },
+      { text: 'curl -u "$USER:$TOKEN" https://x' },
+    ],
+  },
+  'authorization-header': {
+    positive: [{ text: `curl -H "Authorization: Bearer ${fake(ALNUM, 40, 163)}" https://api.acme-corp.io/` }],
+    negative: [
+      { text: 'headers["Authorization"] = "Bearer " + token' },
+      { text: 'Authorization: Bearer ${ACCESS_TOKEN}' },
+    ],
+  },
+  'web-framework-secret-key': {
+    positive: [
+      { text: `# Django settings\nSECRET_KEY = 'django-insecure-${fake(B64URL, 40, 164)}'\n` },
+      { text: `app = Flask(__name__)\napp.config['SECRET_KEY'] = "${fake(ALNUM, 32, 165)}"\n` },
+      { text: `production:\n  secret_key_base: ${fake(HEX, 128, 141)}\n` },
+    ],
+    negative: [
+      { text: "# Django settings\nSECRET_KEY = os.environ['SECRET_KEY']\n" },
+      { text: `SECRET_KEY = '${fake(ALNUM, 40, 166)}'\n` },
+    ],
+  },
+  'jwt-sign-literal': {
+    positive: [
+      { text: `const t = jwt.sign(payload, '${fake(ALNUM, 32, 167)}', { expiresIn: '1h' });` },
+      { text: `jwt.encode(claims, "${fake(ALNUM, 32, 168)}", algorithm="HS256")` },
+    ],
+    negative: [
+      { text: "jwt.sign(payload, 'shhhhh')" },
+      { text: 'jwt.sign(payload, process.env.JWT_SECRET)' },
     ],
   },
 };
+
+function ppk(encryption: string, seed: number): string {
+  const lines = (n: number, s: number) =>
+    Array.from({ length: n }, (_, i) => fake(B64, 64, s + i)).join('\n');
+  return `PuTTY-User-Key-File-3: ssh-rsa\nEncryption: ${encryption}\nComment: rsa-key\nPublic-Lines: 2\n${lines(2, seed * 10)}\nPrivate-Lines: 4\n${lines(4, seed * 20)}\nPrivate-MAC: ${fake(HEX, 64, seed)}\n`;
+}
+
+function b64(s: string): string {
+  return Buffer.from(s).toString('base64');
+}
 
 function rulesFired(s: Sample): string[] {
   return scanText(s.text, secretRules(), { path: s.path ?? 'app/settings.txt' }).map((m) => m.rule.id);
@@ -240,6 +371,14 @@ test('secret allow-list: third-party test and doc folders only, never the applic
     'app/node_modules/debug/.coveralls.yml',
     'usr/lib/python3/dist-packages/PyJWT-2.6.0.egg-info/PKG-INFO',
     'app/node_modules/aws-sdk/README.md',
+    // Installed and vendored software's tests, API examples and type declarations.
+    'usr/lib/google-cloud-sdk/platform/gsutil/third_party/requests/tests/certs/server.key',
+    'opt/tool/third_party/urllib3/dummyserver/certs/server.key',
+    'usr/lib/python3/dist-packages/botocore/data/iam/2010-05-08/examples-1.json',
+    'app/node_modules/aws-sdk/apis/s3-2006-03-01.examples.json',
+    'app/node_modules/aws-sdk/clients/rds.d.ts',
+    'usr/lib/sdk/lib/third_party/kubernetes/config/kube_config_test.py',
+    'usr/share/go-1.19/src/crypto/tls/example_test.go',
   ];
   const reported = [
     'app/test/keys/priv.pem',
@@ -249,6 +388,10 @@ test('secret allow-list: third-party test and doc folders only, never the applic
     'app/node_modules/.bin/start',
     'usr/local/lib/python3.12/site-packages/app/settings.py',
     'home/user/docs/key.pem',
+    'app/examples-1.json',
+    'opt/app/tests/settings.py',
+    'app/src/types.d.ts',
+    'usr/src/app/test_settings.py',
   ];
   for (const p of allowed) assert.ok(isAllowedPath(p, allow), `${p} should be allow-listed`);
   for (const p of reported) assert.ok(!isAllowedPath(p, allow), `${p} must stay scanned`);

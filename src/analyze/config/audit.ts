@@ -81,6 +81,8 @@ function auditUnit(rules: ConfigRules, unit: Unit, out: Findings): void {
   for (const hit of unit.hits) {
     const finding = indicatorFinding(rules, hit.rule);
     const ev = evidence(unit, hit);
+    // A download saved, checked against a checksum or signature, then run is verified code.
+    if (hit.rule === 'download-then-shell' && has(unit, 'checksum-verify')) continue;
     if (finding === 'curl-pipe-shell') {
       const known = knownInstaller(rules, hit.excerpt);
       const severity = unit.runtime ? (known ? 'medium' : 'high') : known ? 'low' : 'medium';

@@ -69,7 +69,7 @@ function calledScripts(text: string): string[] {
 
 export const scriptIndicatorsAnalyzer: Analyzer = {
   name: SCRIPT_INDICATORS_ANALYZER,
-  version: 1,
+  version: 2,
   wants(header) {
     if (header.type !== 'file' || header.size === 0 || header.size > MAX_SCRIPT_BYTES) return false;
     const ext = extension(header.path);

@@ -14,6 +14,7 @@ import { suspiciousLocations } from './paths.js';
 import { persistenceRules } from './rules.js';
 
 export const ENV_PRELOAD_CHECK = 'persistence-env-ld-preload';
+export const PRELOAD_LINK_CHECK = 'persistence-ld-so-preload-link';
 export const SUID_CHECK = 'persistence-setuid-binaries';
 
 const MAX_LINK_HOPS = 40;
@@ -176,6 +177,30 @@ export function setuidFindings(ctx: ImageCheckContext, rules = persistenceRules(
   }
   return out;
 }
+
+/**
+ * `etc/ld.so.preload` as a link: the loader reads whatever the link names, a file the
+ * content check never sees under that name. No package ships the file, let alone a link.
+ */
+export function preloadLinkFindings(ctx: ImageCheckContext): MalwareFinding[] {
+  const f = ctx.facts.tree.get('etc/ld.so.preload');
+  if (!f || (f.type !== 'symlink' && f.type !== 'hardlink') || f.linkTarget === undefined) return [];
+  if (/^(?:\/|\.\.\/)*dev\/null$/.test(f.linkTarget)) return [];
+  return [
+    finding(
+      f,
+      'backdoor-ld-so-preload',
+      'high',
+      'backdoor',
+      `etc/ld.so.preload is a ${f.type === 'symlink' ? 'symbolic' : 'hard'} link to ${f.linkTarget}: every program preloads what that file lists`,
+    ),
+  ];
+}
+
+export const preloadLinkCheck: ImageCheck = {
+  name: PRELOAD_LINK_CHECK,
+  run: (ctx) => ({ malware: preloadLinkFindings(ctx) }),
+};
 
 export const envPreloadCheck: ImageCheck = {
   name: ENV_PRELOAD_CHECK,

@@ -34,6 +34,16 @@ const WRAPPERS = new Set([
   'zsh',
   'ksh',
   'ash',
+  // Shell keywords that precede the command they run.
+  'if',
+  'then',
+  'else',
+  'elif',
+  'do',
+  'while',
+  'until',
+  '!',
+  'time',
 ]);
 
 /** The words that start each simple command of `line` (quotes dropped). */
@@ -61,7 +71,8 @@ function programOf(words: string[]): { program: string; args: string[] } | undef
       continue;
     }
     const base = w.slice(w.lastIndexOf('/') + 1);
-    if (!WRAPPERS.has(base)) break;
+    // A wrapper's name outside the system's program directories (`/tmp/.s/sudo`) is the program.
+    if (!WRAPPERS.has(base) || (w.includes('/') && !/^\/(usr\/)?(local\/)?s?bin\/[^/]+$/.test(w))) break;
     i++;
     // Options of the wrapper (and `timeout 60`, `nice -n 5`): skipped.
     while (i < words.length && (words[i]!.startsWith('-') || /^\d+[smhd]?$/.test(words[i]!))) {
@@ -72,8 +83,12 @@ function programOf(words: string[]): { program: string; args: string[] } | undef
   return i < words.length ? { program: words[i]!, args: words.slice(i + 1) } : undefined;
 }
 
+/** `alias sudo='/tmp/.s/sudo'`: the command an alias stands for. */
+const ALIAS = /^\s*alias\s+[^=\s]+=(["'])(.*)\1\s*$/;
+
 export function analyzeCommand(rawLine: string, rules: PersistenceRules): CommandHit[] {
-  const line = rawLine.slice(0, MAX_LINE);
+  const alias = ALIAS.exec(rawLine.slice(0, MAX_LINE));
+  const line = alias ? alias[2]! : rawLine.slice(0, MAX_LINE);
   const hits: CommandHit[] = [];
   const fetch = rules.fetchAndRun.find((f) => f.re.test(line));
   if (fetch)

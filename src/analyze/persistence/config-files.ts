@@ -6,7 +6,13 @@
  *    rc.local, init.d, profile and shell rc files: commands that download and run code, run
  *    from temporary or hidden places, start a miner, or export LD_PRELOAD (persistence);
  *  - authorized_keys: a baked-in SSH key lets its owner log in (backdoor);
- *  - sudoers: NOPASSWD for every command (persistence).
+ *  - sudoers: NOPASSWD for every command, or for a shell or interpreter (persistence);
+ *  - hooks other programs run: udev RUN, apt Invoke, XDG autostart, NetworkManager and
+ *    ifupdown dispatchers, motd scripts, systemd generators and drop-ins, Python .pth import
+ *    lines (checked like startup hooks);
+ *  - PAM modules loaded from outside the module directories, `pam_exec` of hidden or temporary
+ *    programs, `auth sufficient pam_permit.so` (backdoor); library search paths (ld.so.conf)
+ *    and sshd's AuthorizedKeysFile in temporary or hidden places.
  */
 import { createHash } from 'node:crypto';
 import type { MalwareCategory, MalwareFact, ThreatSeverity } from '../findings.js';
@@ -31,7 +37,14 @@ export type ConfigKind =
   | 'supervisor'
   | 'sudoers'
   | 'authorized-keys'
-  | 'environment';
+  | 'environment'
+  | 'udev'
+  | 'apt'
+  | 'desktop'
+  | 'python-pth'
+  | 'pam'
+  | 'ld-so-conf'
+  | 'sshd-config';
 
 const KINDS: [RegExp, ConfigKind][] = [
   [/^etc\/ld\.so\.preload$/, 'ld-preload'],
@@ -39,13 +52,31 @@ const KINDS: [RegExp, ConfigKind][] = [
   [/^etc\/anacrontab$/, 'anacrontab'],
   [/^var\/spool\/cron\/(crontabs\/|tabs\/)?[^/.][^/]*$/, 'crontab-user'],
   [/^etc\/cron\.(hourly|daily|weekly|monthly|yearly)\/[^/.][^/]*$/, 'shell'],
-  [/^(usr\/(local\/)?lib|lib|etc|run)\/systemd\/(system|user)\/.+\.(service|timer|socket|path)$/, 'systemd'],
-  [/^(root|home\/[^/]+)\/\.config\/systemd\/user\/.+\.service$/, 'systemd'],
+  [
+    /^(usr\/(local\/)?lib|lib|etc|run)\/systemd\/(system|user)\/.+\.(service|timer|socket|path)(\.d\/[^/]+\.conf)?$/,
+    'systemd',
+  ],
+  [/^(root|home\/[^/]+)\/\.config\/systemd\/user\/.+\.service(\.d\/[^/]+\.conf)?$/, 'systemd'],
+  [/^(usr\/(local\/)?lib|lib|etc|run)\/systemd\/(system|user)-generators\/[^/]+$/, 'shell'],
   [
     /^etc\/(supervisord\.conf|supervisor\/supervisord\.conf|supervisor\/conf\.d\/[^/]+|supervisord\.d\/[^/]+)$/,
     'supervisor',
   ],
-  [/^etc\/(rc\.local|rc\.d\/rc\.local|init\.d\/[^/]+|local\.d\/[^/]+\.start|init\/[^/]+\.conf)$/, 'shell'],
+  [
+    /^etc\/(rc\.local|rc\.d\/rc\.local|(rc\.d\/)?init\.d\/[^/]+|(rc\.d\/)?rc[0-6S]\.d\/[^/]+|local\.d\/[^/]+\.start|init\/[^/]+\.conf)$/,
+    'shell',
+  ],
+  [
+    /^etc\/(periodic\/[^/]+|update-motd\.d|NetworkManager\/dispatcher\.d(\/[^/]+\.d)?|network\/if-[a-z-]+\.d|X11\/Xsession\.d|ppp\/ip-(up|down)\.d)\/[^/]+$/,
+    'shell',
+  ],
+  [/^(etc|usr\/lib|lib|run)\/udev\/rules\.d\/[^/]+\.rules$/, 'udev'],
+  [/^etc\/apt\/apt\.conf(\.d\/[^/]+)?$/, 'apt'],
+  [/^(etc\/xdg|root\/\.config|home\/[^/]+\/\.config)\/autostart\/[^/]+\.desktop$/, 'desktop'],
+  [/(^|\/)(site|dist)-packages\/[^/]+\.pth$/, 'python-pth'],
+  [/^(etc|usr\/lib|lib)\/pam\.d\/[^/]+$|^etc\/pam\.conf$/, 'pam'],
+  [/^etc\/ld\.so\.conf(\.d\/[^/]+)?$/, 'ld-so-conf'],
+  [/^etc\/ssh\/sshd_config(\.d\/[^/]+)?$/, 'sshd-config'],
   [
     /^etc\/(profile|profile\.d\/[^/]+|bash\.bashrc|bashrc|zshrc|zsh\/(zshrc|zprofile|zshenv|zlogin))$/,
     'shell',
@@ -136,15 +167,42 @@ function commandsOf(text: string, kind: ConfigKind): { n: number; command: strin
       command = cronCommand(line, kind);
     else if (kind === 'systemd') command = /^Exec\w*\s*=\s*[-@:+!]*(.*)$/.exec(line)?.[1];
     else if (kind === 'supervisor') command = /^command\s*=\s*(.*)$/.exec(line)?.[1];
-    else command = line;
+    else if (kind === 'desktop') command = /^(?:Try)?Exec\s*=\s*(.*)$/.exec(line)?.[1];
+    else if (kind === 'python-pth') command = /^import[\s,]/.test(line) ? line : undefined;
+    else if (kind === 'udev' || kind === 'apt') {
+      // The programs are the quoted values (`RUN+="..."`, `Post-Invoke {"..."};`).
+      for (const m of line.matchAll(/"([^"]{1,4096})"/g)) out.push({ n, command: m[1]! });
+      continue;
+    } else command = line;
     if (command) out.push({ n, command });
   }
   return out;
 }
 
+/**
+ * A `.pth` import line that runs code beyond importing (packages' own .pth files import a
+ * module and call one function): exec/eval of a string (medium), or a shell, a socket, a
+ * download or a decoded payload (high).
+ */
+const PTH_RUNS_CODE = /\b(?:exec|eval|compile)\s*\(/;
+const PTH_REACHES_OUT =
+  /\b(?:os\.system|os\.popen|os\.exec\w*|subprocess\.\w+|pty\.spawn|socket\.socket|urlopen|urlretrieve|requests\.get|b64decode|decompress|fromhex)\b/;
+
 function startupHooks(text: string, kind: ConfigKind, rules: PersistenceRules): Hit[] {
   const hits = new Map<string, Hit>();
   for (const { n, command } of commandsOf(text, kind)) {
+    const reaches = kind === 'python-pth' && PTH_REACHES_OUT.test(command);
+    if (
+      (reaches || (kind === 'python-pth' && PTH_RUNS_CODE.test(command))) &&
+      !hits.has('persistence-python-startup-hook')
+    ) {
+      hits.set('persistence-python-startup-hook', {
+        category: 'persistence',
+        rule: 'persistence-python-startup-hook',
+        severity: reaches ? 'high' : 'medium',
+        evidence: safeEvidence(`line ${n}: every Python start runs: ${command}`),
+      });
+    }
     for (const h of analyzeCommand(command, rules)) {
       if (hits.has(h.rule)) continue;
       hits.set(h.rule, {
@@ -208,8 +266,18 @@ function authorizedKeysFile(text: string): Hit[] {
 }
 
 const NOPASSWD_ALL = /^(\S+)\s+\S+\s*=\s*(\([^)]*\)\s*)?(\w+:\s*)*NOPASSWD\s*:\s*(\w+:\s*)*ALL\s*$/;
+const NOPASSWD_LIST = /^(\S+)\s+\S+\s*=\s*(\([^)]*\)\s*)?(\w+:\s*)*NOPASSWD\s*:\s*(\w+:\s*)*(.+)$/;
 
-function sudoersFile(text: string): Hit[] {
+/** The first command of a NOPASSWD list that is a shell or an interpreter. */
+function rootShellCommand(list: string, rules: PersistenceRules): string | undefined {
+  for (const cmd of list.split(',')) {
+    const program = cmd.trim().split(/\s+/)[0] ?? '';
+    if (rules.sudoRootShells.test(program.slice(program.lastIndexOf('/') + 1))) return program;
+  }
+  return undefined;
+}
+
+function sudoersFile(text: string, rules: PersistenceRules): Hit[] {
   for (const { n, line } of logicalLines(text)) {
     const m = NOPASSWD_ALL.exec(line);
     if (m) {
@@ -220,6 +288,84 @@ function sudoersFile(text: string): Hit[] {
           severity: 'medium',
           evidence: safeEvidence(
             `line ${n}: ${m[1]} may run any command as root without a password: ${line}`,
+          ),
+        },
+      ];
+    }
+    const list = NOPASSWD_LIST.exec(line);
+    const shell = list ? rootShellCommand(list[5]!, rules) : undefined;
+    if (list && shell) {
+      return [
+        {
+          category: 'persistence',
+          rule: 'persistence-sudoers-nopasswd-shell',
+          severity: 'medium',
+          evidence: safeEvidence(
+            `line ${n}: ${list[1]} may run ${shell} as root without a password (a root shell): ${line}`,
+          ),
+        },
+      ];
+    }
+  }
+  return [];
+}
+
+const PAM_MODULE_DIR = /^\/(?:usr\/)?lib(?:32|64)?\/(?:[a-z0-9_]+-linux-[a-z0-9]+\/)?security\/[^/]+$/;
+
+/** One PAM line's type, control and module (`[...]` controls hold spaces). */
+function pamLine(line: string): { type: string; control: string; module: string; args: string } | undefined {
+  const m = /^-?(\S+)\s+(\[[^\]]*\]|\S+)\s+(\S+)\s*(.*)$/.exec(line);
+  if (!m || m[1]!.startsWith('@')) return undefined;
+  return { type: m[1]!.toLowerCase(), control: m[2]!, module: m[3]!, args: m[4]! };
+}
+
+function pamFile(path: string, text: string, rules: PersistenceRules): Hit[] {
+  const service = path.startsWith('etc/pam.conf') ? 1 : 0;
+  for (const { n, line } of logicalLines(text)) {
+    const p = pamLine(service ? line.replace(/^\S+\s+/, '') : line);
+    if (!p) continue;
+    const backdoor = (why: string): Hit[] => [
+      {
+        category: 'backdoor',
+        rule: 'backdoor-pam-module',
+        severity: 'high',
+        evidence: safeEvidence(`line ${n}: ${why}: ${line}`),
+      },
+    ];
+    if (p.module.startsWith('/') && !PAM_MODULE_DIR.test(p.module))
+      return backdoor('loads a PAM module from outside the module directories');
+    if (p.type === 'auth' && p.control === 'sufficient' && /^pam_permit\.so$/.test(p.module))
+      return backdoor('accepts any password');
+    if (/(?:^|\/)pam_exec\.so$/.test(p.module)) {
+      const program = p.args.split(/\s+/).find((a) => a.startsWith('/'));
+      const hit = program ? analyzeCommand(p.args.slice(p.args.indexOf(program)), rules)[0] : undefined;
+      if (hit) return backdoor(`pam_exec ${hit.detail}`);
+    }
+  }
+  return [];
+}
+
+/** Library search paths and sshd key files: a temporary or hidden place is a hijack. */
+function placesFile(kind: ConfigKind, text: string, rules: PersistenceRules): Hit[] {
+  for (const { n, line } of logicalLines(text)) {
+    let place: string | undefined;
+    if (kind === 'ld-so-conf') place = /^(\/\S*)$/.exec(line)?.[1];
+    else place = /^Authorized(?:Keys|Principals)(?:File|Command)\s+(.*)$/i.exec(line)?.[1];
+    for (const p of place?.split(/\s+/) ?? []) {
+      if (!p.startsWith('/')) continue;
+      // A search path is a directory (judged by a file in it); a key file is judged itself.
+      const at = p.replace(/^\/+|\/+$/g, '');
+      const where = suspiciousLocations(kind === 'ld-so-conf' ? `${at}/x` : at, rules).filter(
+        (l) => kind === 'ld-so-conf' || l.kind !== 'runtime',
+      );
+      if (!where.length) continue;
+      return [
+        {
+          category: kind === 'ld-so-conf' ? 'persistence' : 'backdoor',
+          rule: kind === 'ld-so-conf' ? 'persistence-ld-so-conf-hijack' : 'backdoor-sshd-key-location',
+          severity: 'high',
+          evidence: safeEvidence(
+            `line ${n}: ${kind === 'ld-so-conf' ? 'libraries are looked up' : 'sshd reads login keys'} ${where[0]!.reason}: ${line}`,
           ),
         },
       ];
@@ -247,6 +393,8 @@ function environmentFile(text: string, rules: PersistenceRules): Hit[] {
 
 export function checkConfigFile(path: string, text: string, rules = persistenceRules()): Hit[] {
   const kind = configKind(path);
+  // A compiled hook (systemd's generators are ELF programs) is the binaries analyzers' to judge.
+  if (text.slice(0, 512).includes('\0')) return [];
   switch (kind) {
     case undefined:
       return [];
@@ -255,7 +403,12 @@ export function checkConfigFile(path: string, text: string, rules = persistenceR
     case 'authorized-keys':
       return authorizedKeysFile(text);
     case 'sudoers':
-      return sudoersFile(text);
+      return sudoersFile(text, rules);
+    case 'pam':
+      return pamFile(path, text, rules);
+    case 'ld-so-conf':
+    case 'sshd-config':
+      return placesFile(kind, text, rules);
     case 'environment':
       return environmentFile(text, rules);
     default:
@@ -265,7 +418,7 @@ export function checkConfigFile(path: string, text: string, rules = persistenceR
 
 export const persistenceConfigAnalyzer: Analyzer = {
   name: PERSISTENCE_CONFIG_ANALYZER,
-  version: 1,
+  version: 2,
   wants: (header) =>
     header.type === 'file' && configKind(header.path) ? { mode: 'buffer', maxBytes: MAX_BYTES } : false,
   analyze(file: FileInput, ctx: AnalyzeContext): Fact[] {

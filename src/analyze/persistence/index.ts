@@ -5,13 +5,20 @@
  */
 import type { ImageCheck } from '../findings.js';
 import type { Analyzer } from '../types.js';
-import { envPreloadCheck, setuidCheck } from './checks.js';
+import { envPreloadCheck, preloadLinkCheck, setuidCheck } from './checks.js';
 import { persistenceConfigAnalyzer } from './config-files.js';
 import { persistenceLocationAnalyzer } from './locations.js';
 
 export { PERSISTENCE_CONFIG_ANALYZER, checkConfigFile, configKind } from './config-files.js';
 export { PERSISTENCE_LOCATIONS_ANALYZER } from './locations.js';
-export { ENV_PRELOAD_CHECK, SUID_CHECK, envPreloadFindings, setuidFindings } from './checks.js';
+export {
+  ENV_PRELOAD_CHECK,
+  PRELOAD_LINK_CHECK,
+  SUID_CHECK,
+  envPreloadFindings,
+  preloadLinkFindings,
+  setuidFindings,
+} from './checks.js';
 
 export const persistenceAnalyzers: Analyzer[] = [persistenceConfigAnalyzer, persistenceLocationAnalyzer];
-export const persistenceChecks: ImageCheck[] = [envPreloadCheck, setuidCheck];
+export const persistenceChecks: ImageCheck[] = [envPreloadCheck, preloadLinkCheck, setuidCheck];

@@ -69,5 +69,13 @@ export function commandPathLocations(command: string, rules: PersistenceRules): 
   if (!command.startsWith('/')) return [];
   const path = command.replace(/^\/+/, '');
   if (parentOf(path) === '') return [];
-  return suspiciousLocations(path, rules).filter((l) => l.kind !== 'runtime');
+  const found = suspiciousLocations(path, rules).filter((l) => l.kind !== 'runtime');
+  // A program started from a hidden directory inside another (`~/.cache/.s/x`): tools that
+  // live in a home's dot-directories (`~/.local/bin`, `~/.cargo/bin`) sit one level deep.
+  const dotDirs = parentOf(path)
+    .split('/')
+    .filter((p) => p.length > 1 && p.startsWith('.') && p !== '..');
+  if (!found.length && dotDirs.length >= 2)
+    found.push({ kind: 'hidden', reason: `inside nested hidden directories (${dotDirs.join('/')})` });
+  return found;
 }

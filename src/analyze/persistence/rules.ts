@@ -16,6 +16,7 @@ const Schema = z.object({
   preloadAllowed: z.array(z.string().min(1)),
   suidKnown: z.array(z.string().min(1)),
   suidNever: z.string().min(1),
+  sudoRootShells: z.string().min(1),
 });
 
 export interface PersistenceRules {
@@ -29,6 +30,8 @@ export interface PersistenceRules {
   preloadAllowed: RegExp[];
   suidKnown: Set<string>;
   suidNever: RegExp;
+  /** Programs that are a root shell when sudo runs them without a password. */
+  sudoRootShells: RegExp;
 }
 
 export function compilePersistenceRules(data: unknown): PersistenceRules {
@@ -44,6 +47,7 @@ export function compilePersistenceRules(data: unknown): PersistenceRules {
     preloadAllowed: r.preloadAllowed.map((p) => new RegExp(p)),
     suidKnown: new Set(r.suidKnown),
     suidNever: new RegExp(r.suidNever),
+    sudoRootShells: new RegExp(r.sudoRootShells),
   };
 }
 

@@ -20,7 +20,9 @@ export const SECRETS_CONFIG_CHECK = 'secrets-config';
 const MAX_FINDINGS = 200;
 
 const SECRET_NAME =
-  /(?:PASSWORD|PASSWD|(?:^|_)PASS$|(?:^|_)PWD$|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|AUTH_?KEY|CREDENTIALS?$|(?:^|_)AUTH$)/i;
+  /(?:PASSWORD|PASSWD|(?:^|_)PASS$|(?:^|_)PWD$|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|AUTH_?KEY|CREDENTIALS?$|(?:^|_)AUTH$|_KEY$)/i;
+// Keys that are public by nature: release-signing key fingerprints (`GPG_KEY`), public keys.
+const PUBLIC_KEY_NAME = /(?:^|_)(?:GPG|PGP|GNUPG|PUBLIC|PUB|HOST|KEYSERVER)_?KEYS?$|_PUBLIC_KEY$/i;
 // Names that hold where or how a secret is kept, not the secret itself.
 const NOT_A_SECRET_NAME =
   /(?:_FILE|_PATH|_DIR|_URL|_URI|_HOST|_PORT|_USER|_USERNAME|_NAME|_LENGTH|_LEN|_TTL|_EXPIRY|_EXPIRES|_TIMEOUT|_TYPE|_ENABLED|_HEADER|_FIELD|_ID|_MIN|_MAX|_COUNT|_SIZE|_ALGORITHM|_ALG|_POLICY|_FORMAT|_MODE|_LOCATION|_ENDPOINT|_VERSION|_PREFIX|_SUFFIX|_ISSUER|_AUDIENCE|_SCOPE|_REGION)$/i;
@@ -29,7 +31,7 @@ const NOT_A_SECRET_VALUE =
 
 /** A secret-named variable with a value that looks set for real. */
 export function isSecretAssignment(name: string, value: string, set: SecretRuleSet): boolean {
-  if (!SECRET_NAME.test(name) || NOT_A_SECRET_NAME.test(name)) return false;
+  if (!SECRET_NAME.test(name) || NOT_A_SECRET_NAME.test(name) || PUBLIC_KEY_NAME.test(name)) return false;
   const v = unquote(value.trim());
   if (v.length < 6 || NOT_A_SECRET_VALUE.test(v)) return false;
   // A path or a plain URL names where the secret lives.
@@ -73,6 +75,22 @@ function scanValue(text: string, set: SecretRuleSet, out: Collector, place: Plac
   for (const m of scanText(text, set, { path: null })) out.add(m.rule.id, m.severity, m.secret, place);
 }
 
+/**
+ * A variable's value with its name, so that rules keyed on the name see it
+ * (`AWS_SECRET_ACCESS_KEY=...`); the generic name rule is left to `assignment`, which knows
+ * variable names better.
+ */
+function scanNamed(name: string, value: string, set: SecretRuleSet, out: Collector, place: Place): void {
+  for (const m of scanText(`${name}=${value}`, set, { path: null })) {
+    if (m.rule.id !== 'generic-secret') out.add(m.rule.id, m.severity, m.secret, place);
+  }
+}
+
+/** A label name as a variable name: `com.acme.deploy-token` -> `com_acme_deploy_token`. */
+function labelAsName(label: string): string {
+  return label.replace(/[^A-Za-z0-9_]/g, '_');
+}
+
 function assignment(
   name: string,
   value: string,
@@ -96,12 +114,14 @@ export function configSecrets(image: ResolvedImage, set: SecretRuleSet = secretR
     env.add(entry);
     const [name, value] = splitEnv(entry);
     const place = { path: `config:Env/${name}`, layer: 0, prefix: `${name}=` };
-    scanValue(value, set, out, place);
+    scanNamed(name, value, set, out, place);
     assignment(name, value, 'env-secret', set, out, place);
   }
   for (const [name, value] of Object.entries(cfg.Labels ?? {}).slice(0, 4096)) {
-    if (typeof value === 'string')
-      scanValue(value, set, out, { path: `config:Labels/${name}`, layer: 0, prefix: '' });
+    if (typeof value !== 'string') continue;
+    const place = { path: `config:Labels/${name}`, layer: 0, prefix: '' };
+    scanNamed(name, value, set, out, place);
+    assignment(labelAsName(name), value, 'label-secret', set, out, place);
   }
   const layers = historyLayerIndex(image);
   for (const ins of instructions(image)) {
@@ -110,7 +130,7 @@ export function configSecrets(image: ResolvedImage, set: SecretRuleSet = secretR
     const isConfigEnv = (n: string, v: string) => decl?.keyword === 'ENV' && env.has(`${n}=${unquote(v)}`);
     if (!(decl && decl.pairs.every(([n, v]) => isConfigEnv(n, v)))) scanValue(ins.text, set, out, place);
     for (const [name, value] of ins.buildArgs) {
-      scanValue(value, set, out, place);
+      scanNamed(name, value, set, out, place);
       assignment(name, value, 'build-arg-secret', set, out, place);
     }
     for (const [name, value] of decl?.pairs ?? []) {

@@ -10,7 +10,15 @@ import type { ThreatSeverity } from '../findings.js';
 import { compileBounded } from './regex-guard.js';
 
 const SEVERITY = z.enum(['critical', 'high', 'medium', 'low']);
-export const VALIDATORS = ['jwt', 'docker-auth', 'assignment'] as const;
+export const VALIDATORS = [
+  'jwt',
+  'docker-auth',
+  'assignment',
+  'base64-private-key',
+  'azure-sas',
+  'url-credentials',
+  'command-password',
+] as const;
 export type ValidatorName = (typeof VALIDATORS)[number];
 
 const ruleSchema = z

@@ -65,15 +65,71 @@ const VALIDATE: Record<ValidatorName, (secret: string, match: RegExpExecArray) =
     const colon = decoded.indexOf(':');
     return colon > 0 && colon < decoded.length - 1 && /^[\x20-\x7e]{3,}$/.test(decoded);
   },
+  // A base64 blob is a private key if it decodes to an unencrypted PEM key with a body.
+  'base64-private-key'(secret) {
+    const pem = decodeBase64(secret.slice(0, 256 - (256 % 4)));
+    return pem !== null && PEM_PRIVATE.test(pem);
+  },
+  // A `sig=` is a shared access signature when the query names the service version.
+  'azure-sas'(_secret, match) {
+    return /(?:^|&)sv=20[0-9]{2}-[0-9]{2}-[0-9]{2}(?:&|$)/.test(match[0]);
+  },
+  // `https://user:pass@example.com` is documentation; a real host is not.
+  'url-credentials'(_secret, match) {
+    const host = /@([A-Za-z0-9.-]{1,253})$/.exec(match[0])?.[1] ?? '';
+    return !EXAMPLE_HOST.test(host.replace(/\.$/, ''));
+  },
+  // `echo user:pass` counts only when piped into chpasswd.
+  'command-password'(_secret, match) {
+    if (!match[0].startsWith('echo')) return true;
+    return /^["']?\s{0,4}\|\s{0,4}(?:sudo\s{1,4})?chpasswd\b/.test(after(match, 64));
+  },
   assignment(secret, match) {
     // Short single-case values (`lsdkfol23w54jlksdef`) are typed-in examples; real lower-case
     // keys are hex or base36 of 32 characters or more.
     if (secret.length < 24 && /^(?:[a-z0-9]{1,23}|[A-Z0-9]{1,23})$/.test(secret)) return false;
+    if (isResourcePath(secret) || isIdentifier(secret, match.groups?.q ? 4 : 1)) return false;
+    // A name-based guess on a commented-out line is a sample configuration's example; real
+    // tokens in comments are still found by the rules that know their format.
+    if (onCommentLine(match)) return false;
     // Unquoted, `token = scanner.reScanToken` is code reading a variable, not a value.
     if (match.groups?.q) return true;
     return !/^[A-Za-z_$][\w$]{0,127}(?:\.[A-Za-z_$][\w$]{0,127}){1,16}$/.test(secret);
   },
 };
+
+/**
+ * `V1ServiceAccountTokenProjection`, `defaultToConfig2`: a name from code (a class, a type, a
+ * function) made of capitalised words, `words` or more of them three letters or longer, not a
+ * random value (base62 of 16+ characters almost never splits into such words). Quoted values
+ * need more words: a person's password can be two or three words and a number.
+ */
+function isIdentifier(s: string, words: number): boolean {
+  if (!/^[A-Za-z]?[a-z]{0,24}(?:[A-Z][a-z]{1,24}|[0-9]{1,4}|[_.-])+$/.test(s)) return false;
+  return (s.match(/[A-Z][a-z]{2}/g)?.length ?? 0) >= words;
+}
+
+/** `projects/123/secrets/db-pass/versions/1`: a resource name, not a value (base64 has capitals). */
+function isResourcePath(s: string): boolean {
+  return /^[a-z0-9_.-]{1,64}(?:\/[a-z0-9_.-]{1,64}){2,16}$/.test(s);
+}
+
+const PEM_PRIVATE = /^-----BEGIN (?:RSA |EC |DSA |OPENSSH )?PRIVATE KEY-----\r?\n[A-Za-z0-9+/=]{64}/;
+/** Hosts reserved for documentation (RFC 2606, RFC 6761) and stand-in names. */
+const EXAMPLE_HOST =
+  /(?:^|\.)(?:example\.(?:com|org|net|edu)|example|invalid|test|localhost|local)$|^(?:host|hostname|server|domain|127\.0\.0\.1|0\.0\.0\.0)$/i;
+
+/** True when the match sits on a commented-out line (`# password = ...`, ` * token: ...`). */
+function onCommentLine(match: RegExpExecArray): boolean {
+  const start = match.input.lastIndexOf('\n', match.index) + 1;
+  return /^\s{0,32}(?:#|\/\/|;|--|\*|<!--|rem\s)/i.test(match.input.slice(start, match.index));
+}
+
+/** The text right after a match (a few characters): what a command does with the value. */
+function after(match: RegExpExecArray, n: number): string {
+  const end = match.index + match[0].length;
+  return match.input.slice(end, end + n);
+}
 
 function distinctChars(s: string, enough: number): number {
   const seen = new Set<string>();
