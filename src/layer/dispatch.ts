@@ -12,10 +12,8 @@ import type { Warnings } from './warnings.js';
 /**
  * Async analyses may run while the pass reads on, but only this many and this much buffered
  * content at once; past that the pass waits, so memory stays bounded whatever the layer holds.
- * The count is generous: the async analyses of an image scan are the files waiting on the scan
- * worker (two per file it also hashes), whose bytes the malware rules bound themselves.
  */
-const MAX_PENDING_ANALYSES = 256;
+const MAX_PENDING_ANALYSES = 64;
 const MAX_PENDING_BYTES = 64 * 1024 * 1024;
 
 export interface BodyReceiver extends BodyConsumer {
