@@ -7,7 +7,7 @@ import { printable } from '../../errors.js';
 import { deniedHashLookup, denyListIsEmpty, type DeniedHash } from '../../threats-db/store.js';
 import type { ImageCheck, ImageCheckContext, ImageCheckResult, MalwareFinding } from '../findings.js';
 import { categoryForName } from './categories.js';
-import { FILE_DIGESTS_ANALYZER, isFileDigestFact } from './file-digests.js';
+import { fileDigestFacts } from './file-digests.js';
 
 export const HASH_DENYLIST_CHECK = 'hash-denylist';
 export const KNOWN_BAD_HASH_RULE = 'known-bad-hash';
@@ -36,8 +36,7 @@ function runDenylist(ctx: ImageCheckContext): ImageCheckResult {
   const seen = new Map<string, DeniedHash | undefined>();
   const malware: MalwareFinding[] = [];
   ctx.facts.layers.forEach((lf, layer) => {
-    for (const f of lf.facts[FILE_DIGESTS_ANALYZER] ?? []) {
-      if (!isFileDigestFact(f)) continue;
+    for (const f of fileDigestFacts(lf.facts)) {
       if (!seen.has(f.sha256)) seen.set(f.sha256, lookup(f.sha256));
       const hit = seen.get(f.sha256);
       if (!hit) continue;

@@ -42,11 +42,27 @@ export function isFileDigestFact(f: Fact): f is FileDigestFact {
   );
 }
 
-/** path → sha256 of the files one layer's file-digests facts cover. */
-export function layerDigests(layerFacts: Record<string, Fact[]>): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const f of layerFacts[FILE_DIGESTS_ANALYZER] ?? []) if (isFileDigestFact(f)) out.set(f.path, f.sha256);
+/**
+ * The file-digest facts of one layer: file-digests' own, and those of the files the malware rules
+ * hashed for it on the scan worker (digest-requests.ts).
+ */
+export function fileDigestFacts(layerFacts: Record<string, Fact[]>): FileDigestFact[] {
+  const out: FileDigestFact[] = [];
+  for (const list of Object.values(layerFacts)) for (const f of list) if (isFileDigestFact(f)) out.push(f);
   return out;
+}
+
+/** path → sha256 of the files one layer's file-digest facts cover. */
+export function layerDigests(layerFacts: Record<string, Fact[]>): Map<string, string> {
+  return new Map(fileDigestFacts(layerFacts).map((f) => [f.path, f.sha256]));
+}
+
+/** A file's digests as a fact (the size is the whole file's: digests of part of one are not facts). */
+export function fileDigestFact(path: string, size: number, digests: FileDigests): FileDigestFact {
+  const fact: FileDigestFact = { kind: 'file-digest', path, size, sha256: digests.sha256 };
+  if (digests.md5 !== undefined) fact.md5 = digests.md5;
+  if (digests.sha1 !== undefined) fact.sha1 = digests.sha1;
+  return fact;
 }
 
 const BIN_DIRS = ['bin/', 'sbin/', 'usr/bin/', 'usr/sbin/', 'usr/local/bin/', 'usr/local/sbin/'];
@@ -199,54 +215,21 @@ class DigestSink implements FileSink {
     else for (const h of this.hashes!) h.update(chunk);
   }
 
-  end(): Fact[] | Promise<Fact[]> {
+  end(): Fact[] {
     if (this.pending) this.flushPending();
-    if (!this.algorithms) {
-      if (this.request) this.requests!.withdraw(this.header);
-      return [];
-    }
-    if (!this.held) return this.facts(this.hashes!.map((h) => h.digest('hex')));
-    // The analyzers' end() calls of one file come one after another in the same turn: by the
-    // next microtask the reader has taken the request or never will.
-    return Promise.resolve().then(async () => {
-      const request = this.request!;
-      this.requests!.withdraw(this.header);
-      if (!request.taken) {
-        const digests = digestsOf(Buffer.concat(this.held!, this.size), this.algorithms!);
-        this.held = undefined;
-        return this.factOf(digests);
-      }
-      this.held = undefined;
-      const digests = await request.result;
-      if (!digests) {
-        this.ctx.warn(this.header.path, 'the scan worker did not hash it: not hashed');
-        return [];
-      }
-      return this.factOf(digests);
-    });
-  }
-
-  private facts(hex: string[]): Fact[] {
-    const digests: Partial<Record<DigestAlgorithm, string>> = {};
-    this.algorithms!.forEach((a, i) => (digests[a] = hex[i]!));
-    return this.factOf(digests as FileDigests);
-  }
-
-  private factOf(digests: FileDigests): Fact[] {
+    if (this.request) this.requests!.withdraw(this.header);
+    // Taken: the malware rules computed the digests with the file's scan and report them.
+    if (!this.algorithms || this.request?.taken) return [];
     if (this.size !== this.header.size) {
       // Digests of part of a file match nothing and would only mislead a comparison.
       this.ctx.warn(this.header.path, `read ${this.size} of ${this.header.size} bytes: not hashed`);
       return [];
     }
-    const fact: FileDigestFact = {
-      kind: 'file-digest',
-      path: this.header.path,
-      size: this.size,
-      sha256: digests.sha256,
-    };
-    if (digests.md5 !== undefined) fact.md5 = digests.md5;
-    if (digests.sha1 !== undefined) fact.sha1 = digests.sha1;
-    return [fact];
+    const digests: Partial<Record<DigestAlgorithm, string>> = {};
+    if (this.held) Object.assign(digests, digestsOf(Buffer.concat(this.held, this.size), this.algorithms));
+    else this.algorithms.forEach((a, i) => (digests[a] = this.hashes![i]!.digest('hex')));
+    this.held = undefined;
+    return [fileDigestFact(this.header.path, this.size, digests as FileDigests)];
   }
 }
 

@@ -13,8 +13,8 @@ import type { PlacedFile } from '../../facts/types.js';
 import type { ImageCheck, ImageCheckContext, ImageCheckResult, MalwareFinding } from '../findings.js';
 import {
   FILE_DIGESTS_ANALYZER,
+  fileDigestFacts,
   inBinDir,
-  isFileDigestFact,
   isSharedObject,
   type FileDigestFact,
 } from '../hashes/file-digests.js';
@@ -40,8 +40,7 @@ class LayerDigests {
     let index = this.byLayer.get(file.layer);
     if (!index) {
       index = new Map();
-      for (const f of this.ctx.facts.layers[file.layer]?.facts[FILE_DIGESTS_ANALYZER] ?? [])
-        if (isFileDigestFact(f)) index.set(f.path, f);
+      for (const f of fileDigestFacts(this.ctx.facts.layers[file.layer]?.facts ?? {})) index.set(f.path, f);
       this.byLayer.set(file.layer, index);
     }
     // A hard link's content is its target's, written earlier in the same layer.
