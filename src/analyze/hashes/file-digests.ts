@@ -240,7 +240,7 @@ class DigestSink implements FileSink {
 export function createFileDigestsAnalyzer(requests?: DigestRequests): Analyzer {
   return {
     name: FILE_DIGESTS_ANALYZER,
-    version: 2,
+    version: 3,
     wants(header) {
       return header.type === 'file' && header.size > 0 ? { mode: 'stream' } : false;
     },
