@@ -19,7 +19,7 @@ rule spam_hidden_link_block
         $hidden_block = /<(div|span|p|section)[^>]{0,200}style\s*=\s*["'][^"']{0,80}(display\s*:\s*none|visibility\s*:\s*hidden|(left|top|text-indent)\s*:\s*-[0-9]{3,}px|font-size\s*:\s*0(px)?\s*[;"'])[^>]{0,200}>\s*(<[^>]{1,200}>\s*){0,3}<a\s[^>]{1,300}>[^<]{1,120}<\/a>\s*[^<]{0,40}(<[^>]{1,20}>\s*){0,3}<a\s[^>]{1,300}>[^<]{1,120}<\/a>\s*[^<]{0,40}(<[^>]{1,20}>\s*){0,3}<a\s[^>]{1,300}>/ nocase
         $kw_gamble = /\b(casino|slot\s?online|slot\s?gacor|judi\s?online|togel|sbobet|poker\s?online|sportsbook|betting\s?site)/ nocase
         $kw_pharma = /\b(viagra|cialis|levitra|kamagra|tadalafil|sildenafil|buy\s+(cheap\s+)?(xanax|tramadol|oxycodone|valium|ambien))/ nocase
-        $kw_pirate = /\b(keygen|crack\s+download|serial\s+key|activation\s+key\s+free|full\s+version\s+free\s+download|free\s+v-?bucks|robux\s+generator)/ nocase
+        $kw_pirate = /\b(keygen\s+(download|free|crack|full|for|serial|v?[0-9])|(crack|patch|serial)\s*[+&]?\s*keygen|crack\s+download|serial\s+key|activation\s+key\s+free|full\s+version\s+free\s+download|free\s+v-?bucks|robux\s+generator)/ nocase
     condition:
         not detection_content and web_page and $hidden_block and (#kw_gamble + #kw_pharma + #kw_pirate) >= 3
 }
@@ -34,7 +34,7 @@ rule spam_seo_keyword_stuffing
     strings:
         $kw_gamble = /\b(casino|slot\s?online|slot\s?gacor|judi\s?online|togel|sbobet|poker\s?online|sportsbook|situs\s?slot|betting\s?site)/ nocase
         $kw_pharma = /\b(viagra|cialis|levitra|kamagra|tadalafil|sildenafil|buy\s+(cheap\s+)?(xanax|tramadol|oxycodone|valium|ambien)|online\s+pharmacy)/ nocase
-        $kw_pirate = /\b(keygen|crack\s+download|serial\s+key|activation\s+key\s+free|full\s+version\s+free\s+download|free\s+v-?bucks|robux\s+generator|mod\s+apk\s+unlimited)/ nocase
+        $kw_pirate = /\b(keygen\s+(download|free|crack|full|for|serial|v?[0-9])|(crack|patch|serial)\s*[+&]?\s*keygen|crack\s+download|serial\s+key|activation\s+key\s+free|full\s+version\s+free\s+download|free\s+v-?bucks|robux\s+generator|mod\s+apk\s+unlimited)/ nocase
         $link = /(href\s*=\s*["']?https?:\/\/|\]\(https?:\/\/)/ nocase
     condition:
         not detection_content and filesize < 3MB and #link >= 8
@@ -89,7 +89,7 @@ rule spam_redirect_foreign
         $shady_tld = /https?:\/\/[a-z0-9.\-]{1,100}\.(xyz|top|click|tk|ml|ga|cf|gq|icu|buzz|rest|cam|monster|sbs|cfd|quest|bond|lol)([\/"'\s?:#]|$)/ nocase
         $shortener = /https?:\/\/(bit\.ly|tinyurl\.com|goo\.gl|is\.gd|cutt\.ly|rb\.gy|shorturl\.at|tiny\.cc|t\.ly|v\.gd)\// nocase
         $obf = /(eval\s*\(\s*(unescape|atob|String\.fromCharCode)\s*\(|document\.write\s*\(\s*unescape\s*\()/
-        $kw = /\b(casino|slot\s?gacor|viagra|cialis|keygen|crack\s+download|free\s+v-?bucks)\b/ nocase
+        $kw = /\b(casino|slot\s?gacor|viagra|cialis|keygen\s+(download|free|crack|full|for|serial|v?[0-9])|(crack|patch|serial)\s*[+&]?\s*keygen|crack\s+download|free\s+v-?bucks)\b/ nocase
     condition:
         not detection_content and web_page and filesize < 1MB
         and ($meta_refresh or $js_assign or $js_replace)
