@@ -70,6 +70,19 @@ test('scan: every static threat category of the demo image, with layers and mask
     report.malware.some((m) => m.path === 'opt/.cache/run.b64' && m.category === 'miner'),
     'the base64-encoded launcher is found',
   );
+  assert.ok(
+    report.malware.some(
+      (m) =>
+        m.path === 'opt/.cache/boot.sh' &&
+        m.category === 'miner' &&
+        m.innerPath?.includes('!/base64@') === true,
+    ),
+    'the config hidden as base64 of gzip in a dropper is found in the decoded payload',
+  );
+  assert.ok(
+    report.malware.some((m) => m.path === 'opt/.cache/settings.dat' && m.rule === 'miner-config-file'),
+    'the zstd-compressed config is found, whatever its name',
+  );
   const secretRules = report.secrets.map((s) => s.rule);
   assert.ok(secretRules.includes('aws-access-key-id'), `aws key id: ${secretRules.join(',')}`);
   assert.ok(secretRules.includes('env-secret'), `GITHUB_TOKEN in Env: ${secretRules.join(',')}`);

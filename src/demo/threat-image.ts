@@ -4,7 +4,8 @@
  * wallet has the right shape and no owner; the AWS key id is random and never was a key). The
  * EICAR test string is assembled at run time so this source file is not itself "detected".
  */
-import { deflateRawSync } from 'node:zlib';
+import { deflateRawSync, gzipSync } from 'node:zlib';
+import zstd from 'zstd-napi';
 import type { ImageSpec } from '../fixtures/builder.js';
 
 const OS_RELEASE = 'ID=debian\nVERSION_ID="12"\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n';
@@ -41,6 +42,12 @@ const MINER_CONFIG = JSON.stringify(
 const MINER_START = `#!/bin/sh
 # demo: what a miner launcher looks like (the binary does not exist)
 ./kworkerd --donate-level 1 -o stratum+tcp://pool.demo-mining.test:3333 -u ${WALLET} -a rx/0 -B
+`;
+
+/** A dropper that keeps the miner's config gzip-compressed and base64-encoded inside itself. */
+const ENCODED_DROPPER = `#!/bin/sh
+# demo: a config hidden as base64 of gzip, written out at run time
+echo ${gzipSync(MINER_CONFIG).toString('base64')} | base64 -d | gunzip > /tmp/.c.json
 `;
 
 const WEBSHELL = `<?php
@@ -144,6 +151,8 @@ export function threatDemoImage(): ImageSpec {
           { path: 'opt/tools/a.ps1', content: POWERSHELL },
           { path: 'opt/tools/test-av.txt', content: eicar() },
           { path: 'opt/app/lib/helper.jar', content: jarWith('scripts/start.sh', MINER_START) },
+          { path: 'opt/.cache/boot.sh', content: ENCODED_DROPPER, mode: 0o755 },
+          { path: 'opt/.cache/settings.dat', content: zstd.compress(Buffer.from(MINER_CONFIG)) },
           {
             path: 'root/.aws/credentials',
             content: `[default]\naws_access_key_id = ${AWS_ID}\naws_secret_access_key = ${AWS_SECRET}\n`,

@@ -123,7 +123,7 @@ export function demoCommand(): Command {
     const threats = await scanTarget(targets.threats, opts);
     results.push({ title: 'threats', result: scanJson(threats) });
     section(
-      'Static threat detection: a miner (also base64, inside a jar, and one deleted by a later layer), a web shell, a reverse shell, persistence, Windows files, secrets and a risky config — all harmless stand-ins',
+      'Static threat detection: a miner (also base64, base64 of gzip, zstd-compressed, inside a jar, and one deleted by a later layer), a web shell, a reverse shell, persistence, Windows files, secrets and a risky config — all harmless stand-ins',
       `scan ${targets.threats} --db ${db}`,
       scanTable(threats, false),
     );
