@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   envPreloadFindings,
+  pamModuleFindings,
   persistenceAnalyzers,
   setuidFindings,
 } from '../src/analyze/persistence/index.js';
@@ -195,4 +196,34 @@ test('persistence: the location analyzer reads only suspicious paths, and short 
     for (const c of chunks) sink.write(c);
     assert.ok(Array.isArray(sink.end()), 'facts or nothing');
   }
+});
+
+test('persistence: a PAM module no package installed is a backdoor; installed ones and images without a package database are not', async () => {
+  const so = buildElf({ segments: [{ vaddr: 0, data: Buffer.alloc(64), executable: true }] });
+  const files = [
+    { path: 'lib', type: 'symlink' as const, target: 'usr/lib' },
+    {
+      path: 'var/lib/dpkg/info/libpam-modules:amd64.list',
+      content: '/.\n/lib/x86_64-linux-gnu/security\n/lib/x86_64-linux-gnu/security/pam_unix.so\n',
+    },
+    { path: 'usr/lib/x86_64-linux-gnu/security/pam_unix.so', content: so },
+    { path: 'usr/lib/x86_64-linux-gnu/security/pam_sshd_helper.so', content: so },
+    { path: 'usr/lib64/security/pam_extra.so', content: so },
+    { path: 'usr/lib/x86_64-linux-gnu/libpam.so.0', content: so },
+  ];
+  const found = pamModuleFindings(checkContext(await analyzeSpec({ layers: [{ files }] })));
+  assert.deepEqual(
+    found.map((f) => `${f.category}/${f.rule}/${f.severity} ${f.path}`).sort(),
+    [
+      'backdoor/backdoor-pam-module-unowned/high usr/lib/x86_64-linux-gnu/security/pam_sshd_helper.so',
+      'backdoor/backdoor-pam-module-unowned/high usr/lib64/security/pam_extra.so',
+    ],
+    'the two modules dpkg did not install, resolved through the merged /lib',
+  );
+  const noDb = files.filter((f) => !f.path.startsWith('var/lib/dpkg'));
+  assert.deepEqual(
+    pamModuleFindings(checkContext(await analyzeSpec({ layers: [{ files: noDb }] }))),
+    [],
+    'without a package database nothing is said',
+  );
 });

@@ -16,6 +16,7 @@ import { persistenceRules } from './rules.js';
 export const ENV_PRELOAD_CHECK = 'persistence-env-ld-preload';
 export const PRELOAD_LINK_CHECK = 'persistence-ld-so-preload-link';
 export const SUID_CHECK = 'persistence-setuid-binaries';
+export const PAM_MODULE_CHECK = 'persistence-pam-modules';
 
 const MAX_LINK_HOPS = 40;
 const STANDARD_DIRS = /^(usr\/)?(local\/)?(s?bin|lib(32|64|exec)?)(\/|$)/;
@@ -85,8 +86,16 @@ export function resolveDirs(tree: ImageFacts['tree'], path: string): string {
   return parts.join('/');
 }
 
-/** Every path an OS package owns, as it lies in the tree. */
+const ownedByFacts = new WeakMap<ImageFacts, Set<string>>();
+
+/** Every path an OS package owns, as it lies in the tree (computed once per image). */
 export function packageOwnedPaths(facts: ImageFacts): Set<string> {
+  let owned = ownedByFacts.get(facts);
+  if (!owned) ownedByFacts.set(facts, (owned = ownedPaths(facts)));
+  return owned;
+}
+
+function ownedPaths(facts: ImageFacts): Set<string> {
   const owned = new Set<string>();
   const add = (p: unknown) => {
     if (typeof p === 'string' && p) owned.add(resolveDirs(facts.tree, p));
@@ -178,6 +187,35 @@ export function setuidFindings(ctx: ImageCheckContext, rules = persistenceRules(
   return out;
 }
 
+/** A PAM module directory's shared object (Debian multiarch, merged /usr, lib64, Alpine). */
+const PAM_MODULE_FILE = /^(?:usr\/)?lib(?:32|64)?\/(?:[a-z0-9_]+-linux-[a-z0-9]+\/)?security\/[^/]+\.so$/;
+
+/**
+ * A PAM module no OS package installed: whatever names it in `pam.d` runs its code in every
+ * login, `su` and `sudo`, where it sees passwords (the classic PAM backdoor adds one, or replaces
+ * one, which integrity-drift reports). Without a package database there is nothing to tell an
+ * added module from an installed one, so nothing is said.
+ */
+export function pamModuleFindings(ctx: ImageCheckContext): MalwareFinding[] {
+  const modules = [...ctx.facts.tree.values()].filter(
+    (f) => (f.type === 'file' || f.type === 'hardlink') && PAM_MODULE_FILE.test(f.path),
+  );
+  if (!modules.length) return [];
+  const owned = packageOwnedPaths(ctx.facts);
+  if (owned.size === 0) return [];
+  return modules
+    .filter((f) => !owned.has(f.path))
+    .map((f) =>
+      finding(
+        f,
+        'backdoor-pam-module-unowned',
+        'high',
+        'backdoor',
+        'PAM module that no OS package installed: a login, su or sudo that loads it runs its code',
+      ),
+    );
+}
+
 /**
  * `etc/ld.so.preload` as a link: the loader reads whatever the link names, a file the
  * content check never sees under that name. No package ships the file, let alone a link.
@@ -207,3 +245,8 @@ export const envPreloadCheck: ImageCheck = {
   run: (ctx) => ({ malware: envPreloadFindings(ctx) }),
 };
 export const setuidCheck: ImageCheck = { name: SUID_CHECK, run: (ctx) => ({ malware: setuidFindings(ctx) }) };
+
+export const pamModuleCheck: ImageCheck = {
+  name: PAM_MODULE_CHECK,
+  run: (ctx) => ({ malware: pamModuleFindings(ctx) }),
+};

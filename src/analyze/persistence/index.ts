@@ -5,7 +5,7 @@
  */
 import type { ImageCheck } from '../findings.js';
 import type { Analyzer } from '../types.js';
-import { envPreloadCheck, preloadLinkCheck, setuidCheck } from './checks.js';
+import { envPreloadCheck, pamModuleCheck, preloadLinkCheck, setuidCheck } from './checks.js';
 import { persistenceConfigAnalyzer } from './config-files.js';
 import { persistenceLocationAnalyzer } from './locations.js';
 
@@ -13,12 +13,19 @@ export { PERSISTENCE_CONFIG_ANALYZER, checkConfigFile, configKind } from './conf
 export { PERSISTENCE_LOCATIONS_ANALYZER } from './locations.js';
 export {
   ENV_PRELOAD_CHECK,
+  PAM_MODULE_CHECK,
   PRELOAD_LINK_CHECK,
   SUID_CHECK,
   envPreloadFindings,
+  pamModuleFindings,
   preloadLinkFindings,
   setuidFindings,
 } from './checks.js';
 
 export const persistenceAnalyzers: Analyzer[] = [persistenceConfigAnalyzer, persistenceLocationAnalyzer];
-export const persistenceChecks: ImageCheck[] = [envPreloadCheck, preloadLinkCheck, setuidCheck];
+export const persistenceChecks: ImageCheck[] = [
+  envPreloadCheck,
+  preloadLinkCheck,
+  setuidCheck,
+  pamModuleCheck,
+];
