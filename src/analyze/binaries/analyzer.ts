@@ -134,7 +134,8 @@ class ClassifierSink implements FileSink {
   }
 
   private decide(): void {
-    const first = Buffer.concat(this.sniffed);
+    // Most files arrive in one chunk: concatenating would copy every file to read 64 bytes.
+    const first = this.sniffed.length === 1 ? this.sniffed[0]! : Buffer.concat(this.sniffed);
     this.sniffed = [];
     this.kind = executableKind(first);
     if (this.kind) {

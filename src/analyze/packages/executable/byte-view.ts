@@ -54,21 +54,26 @@ export class SparseBytes implements ByteView {
     return this.heldBytes;
   }
 
-  /** Keeps a copy of `bytes`, found at `offset`; offsets must not go backwards. */
+  /**
+   * Keeps `bytes`, found at `offset`; offsets must not go backwards. A view, not a copy: the
+   * layer pass hands analyzers fresh chunks it never writes to again (decoder output, walker
+   * reads), and every collector lets go when its file ends, so what is held stays within the few
+   * chunks its ranges touch. Copying instead was 0.04 s of the main thread over Debian minbase
+   * (three collectors keep most of every ELF file).
+   */
   append(offset: number, bytes: Buffer): void {
     if (bytes.length === 0) return;
-    const copy = Buffer.from(bytes);
     const last = this.held[this.held.length - 1];
     if (last && last.end === offset) {
-      last.pieces.push(copy);
+      last.pieces.push(bytes);
       last.starts.push(offset);
-      last.end += copy.length;
+      last.end += bytes.length;
     } else if (!last || offset > last.end) {
-      this.held.push({ start: offset, end: offset + copy.length, pieces: [copy], starts: [offset] });
+      this.held.push({ start: offset, end: offset + bytes.length, pieces: [bytes], starts: [offset] });
     } else {
       return; // overlaps what is held already: the caller offers each byte once, so ignore
     }
-    this.heldBytes += copy.length;
+    this.heldBytes += bytes.length;
   }
 
   /** Forgets every stretch that lies wholly inside [start, end). */
