@@ -3,8 +3,13 @@
 //
 // Every reporting rule has meta category, severity and description (checked at load). Meta
 // `anchors` ("$a $kw_*") names the strings at least one of which must match for the rule to fire
-// (default: all its strings): small files are first scanned together with only these, so a rule
-// whose anchors are listed wrong stays silent, and its positive-sample test fails.
+// (default: all its strings). Content is first scanned with only the anchors of every rule, and
+// with the whole pack only where one hit, so a rule whose anchors are listed wrong stays silent:
+// test/malware-disguises.test.ts checks that every sample fires the same rules either way. Make
+// anchors rare: what the scan costs is the places where an anchor's first bytes occur, so a
+// string that starts with `(`, `name=` or a two-letter word is a poor anchor. An anchor-only
+// string is named `$_...` (YARA-X allows it unused): say beside it why every match of the rule
+// holds it, and name the rule's strings in its condition rather than `them`.
 //
 // The `filename` global is the basename of the file (or archive member) being scanned, in lower
 // case, after a "/" (`/readme.md`): the native binding reads a bare "1" or "true" as a number or

@@ -59,6 +59,7 @@ rule backdoor_reverse_shell_perl_ruby_php
         category = "backdoor"
         severity = "critical"
         description = "Perl, Ruby, PHP or awk reverse shell one-liner"
+        anchors = "$_perl_socket $_ruby_socket $_fsockopen $_inet_tcp"
     strings:
         $perl = /(use\s+Socket\s*;.{0,400}connect\s*\(|IO::Socket::INET\s*\().{0,300}(open\s*\(\s*STDIN\s*,\s*["']>&|STDIN->fdopen\s*\().{0,300}(exec\s*\(?\s*["'](\/bin\/)?(ba|z|da)?sh|system\s*\(?\s*\$_\s+while\s*<>)/s
         $ruby = /TCPSocket\.(open|new)\s*\(.{0,200}((exec|spawn|system)\s*\(?\s*(sprintf\s*\(\s*)?["'](\/bin\/)?(ba|z|da)?sh\s+-i|while\s*\(?\s*\w+\s*=\s*\w+\.gets.{0,60}(IO\.popen|system|exec|`))/s
@@ -66,8 +67,15 @@ rule backdoor_reverse_shell_perl_ruby_php
         $php_proc = /fsockopen\s*\(.{0,300}proc_open\s*\(\s*["'](\/bin\/)?(ba|z|da)?sh(\s+-i)?["']\s*,\s*array\s*\(\s*0\s*=>\s*\$\w+/s
         // gawk's network files wired to a command loop
         $awk = /\/inet\/tcp\/0\/[^\/"\s]{1,255}\/[0-9]{1,5}[^\n]{0,300}\|&\s*getline/
+        // Anchors only: Perl uses Socket or IO::Socket::INET, Ruby TCPSocket, PHP calls fsockopen,
+        // gawk opens /inet/tcp/ ("Socket" alone is in every C library).
+        $_perl_socket = /Socket(\s*;|::INET)/
+        $_ruby_socket = "TCPSocket"
+        $_fsockopen = "fsockopen"
+        $_inet_tcp = "/inet/tcp/"
     condition:
-        not detection_content and not documentation and filesize < 2MB and any of them
+        not detection_content and not documentation and filesize < 2MB
+        and any of ($perl, $ruby, $php, $php_proc, $awk)
 }
 
 rule backdoor_reverse_shell_node
@@ -120,7 +128,7 @@ rule backdoor_container_worm_script
         category = "backdoor"
         severity = "critical"
         description = "Cryptojacking worm script (Kinsing/TeamTNT style): kills rival miners, disables defences, fetches payloads"
-        anchors = "$kill_rival $kill_rival_port $sec_* $spread_ssh"
+        anchors = "$_rival_names $kill_rival_port $fetch_*"
     strings:
         $kill_rival = /(pkill|killall|kill\s+-9|ps\s[^\n]{0,80}grep)[^\n]{0,120}\b(kdevtmpfsi|kinsing|xmrig|xmr-stak|minerd|cryptonight|sysupdate|networkservice|sysguard|kthreaddi|kthreaddk|dbused|watchbog|\.sysupdate|zzh|phpguard|javae|solr\.sh)\b/
         $kill_rival_port = /netstat\s+-[a-z]*p[a-z]*[^\n]{0,80}grep[^\n]{0,80}(:3333|:4444|:5555|:7777|:14444|:14433|:45700)/
@@ -140,6 +148,8 @@ rule backdoor_container_worm_script
         $steal_aws = /\.aws\/credentials/
         $steal_docker = /\.docker\/config\.json/
         $spread_ssh = /(\.ssh\/known_hosts|\.ssh\/id_rsa)[^\n]{0,300}\bssh\s[^\n]{0,200}(curl|wget)/
+        // Anchor only: every $kill_rival match ends with one of these names.
+        $_rival_names = /(kdevtmpfsi|kinsing|xmrig|xmr-stak|minerd|cryptonight|sysupdate|networkservice|sysguard|kthreaddi|kthreaddk|dbused|watchbog|zzh|phpguard|javae|solr\.sh)/
     condition:
         not exe_magic and not detection_content and not documentation and filesize < 2MB
         and (

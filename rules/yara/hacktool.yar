@@ -138,7 +138,7 @@ rule hacktool_caldera_sandcat_deploy
         category = "hacktool"
         severity = "critical"
         description = "MITRE Caldera sandcat agent download or launch command"
-        anchors = "$hdr_file $hdr_platform $launch $splunkd"
+        anchors = "$_agent_source $download $splunkd"
     strings:
         // curl -H "file:sandcat.go", or PowerShell's $wc.Headers.add("file","sandcat.go"); manx is its sibling agent
         $hdr_file = /(-H\s*["']?file:\s*|["']file["']\s*,\s*["'])(sandcat|manx)\.go/ nocase
@@ -146,6 +146,8 @@ rule hacktool_caldera_sandcat_deploy
         $download = "/file/download" ascii
         $launch = /\.\/[A-Za-z0-9_.\-]{1,40}\s+-server\s+\S{4,200}\s[^\n]{0,200}-group\s+\S+/
         $splunkd = /splunkd\s+-server\s+\S+/
+        // Anchor only: the agent source file $hdr_file asks for.
+        $_agent_source = /(sandcat|manx)\.go/ nocase
     condition:
         not detection_content
         and ($hdr_file or ($hdr_platform and $download and ($launch or $splunkd)) or $splunkd or $launch and $download)
@@ -174,7 +176,7 @@ rule hacktool_privesc_enumeration
         category = "hacktool"
         severity = "high"
         description = "Privilege-escalation enumeration script (LinPEAS, LinEnum, linux-exploit-suggester family)"
-        anchors = "$peas_* $linenum_name $les_title $lse_title"
+        anchors = "$peas_ng $peas_sh $peas_author $linenum_name $_les_title $_lse_title"
     strings:
         $peas_title = "Linux Privilege Escalation Awesome Script" ascii nocase
         $peas_ng = "PEASS-ng" ascii
@@ -186,6 +188,10 @@ rule hacktool_privesc_enumeration
         $les_author = "mzet-" ascii
         $lse_title = "linux-smart-enumeration" ascii
         $suid_find = /find\s+\/\s+[^\n]{0,40}-perm\s+-?[u+]?[0-9]*4000/
+        // Anchors only: the distinctive half of each title ("Linux" is in every binary); two of
+        // the four $peas_* strings means one of these three.
+        $_les_title = "Exploit Suggester" ascii nocase
+        $_lse_title = "smart-enumeration" ascii
     condition:
         not detection_content
         and not documentation

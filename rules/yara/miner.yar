@@ -152,7 +152,7 @@ rule miner_command_line
         category = "miner"
         severity = "high"
         description = "Miner started with pool or donation flags"
-        anchors = "$donate_zero $miner_exec $algo_rx $coin $cpu_prio $max_cpu $huge $nicehash $donate_b64 $xmrig_b64"
+        anchors = "$donate_zero $_miner_names $_algo_value $coin $cpu_prio $max_cpu $huge $nicehash $donate_b64 $xmrig_b64"
     strings:
         // flag and value may be separate words of a list: "--donate-level", "1"
         $donate_zero = /--donate-level["']?[=,\s]+["']?[0-9]/
@@ -167,6 +167,10 @@ rule miner_command_line
         $nicehash = /\s--nicehash\b/
         $donate_b64 = "--donate-level" base64 base64wide
         $xmrig_b64 = "xmrig --" base64 base64wide
+        // Anchors only: the names $miner_exec ends with and the values $algo_rx ends with; three
+        // of the seven option strings means one of the five listed.
+        $_miner_names = /(xmrig|xmr-stak|minerd|cpuminer|ccminer|ethminer|nbminer|lolminer|phoenixminer|teamredminer|nanominer|srbminer|wildrig|t-rex|gminer|bminer)/
+        $_algo_value = /(rx\/0|rx\/wow|randomx|cryptonight|cn\/r|cn\/0|argon2\/chukwa|ghostrider|kawpow)/
     condition:
         not exe_magic and not detection_content and filesize < 5MB
         and (
@@ -187,11 +191,13 @@ rule miner_browser_script
         category = "miner"
         severity = "high"
         description = "In-browser JavaScript miner (CoinHive-style) started in a page or script"
-        anchors = "$start $script"
+        anchors = "$_miner_object $script"
     strings:
         $start = /new\s+(CoinHive|CRLT|deepMiner|CoinImp|Client)\.(Anonymous|User|Token)\s*\(\s*['"][A-Za-z0-9]{16,}['"]/
         $script = /<script[^>]{0,80}src\s*=\s*["'][^"']{0,120}(coinhive\.min\.js|authedmine\.min\.js|cryptoloot\.pro|webmine\.pro|coinimp\.com|minero\.cc)/ nocase
         $throttle = /\.(setThrottle|start)\s*\(/
+        // Anchor only: the object $start creates.
+        $_miner_object = /(CoinHive|CRLT|deepMiner|CoinImp|Client)\.(Anonymous|User|Token)\s*\(/
     condition:
         not detection_content and ($start and $throttle or $script)
 }

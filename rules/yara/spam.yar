@@ -30,7 +30,7 @@ rule spam_seo_keyword_stuffing
         category = "spam"
         severity = "medium"
         description = "Page or README stuffed with gambling, pharma or piracy keywords and links"
-        anchors = "$kw_*"
+        anchors = "$link"
     strings:
         $kw_gamble = /\b(casino|slot\s?online|slot\s?gacor|judi\s?online|togel|sbobet|poker\s?online|sportsbook|situs\s?slot|betting\s?site)/ nocase
         $kw_pharma = /\b(viagra|cialis|levitra|kamagra|tadalafil|sildenafil|buy\s+(cheap\s+)?(xanax|tramadol|oxycodone|valium|ambien)|online\s+pharmacy)/ nocase
@@ -47,13 +47,15 @@ rule spam_phishing_card_form
         category = "spam"
         severity = "high"
         description = "Phishing page: card-number and CVV form posting to an absolute URL"
-        anchors = "$field_cvv"
+        anchors = "$_cvv_name"
     strings:
         $form_remote = /<form[^>]{0,300}action\s*=\s*["']?(https?:)?\/\/[^"'\s>]{3,200}/ nocase
         $field_card = /name\s*=\s*["']?(cc|ccnum|cc_?number|card_?num(ber)?|cardnumber|card_no|pan|credit_?card)["'\s>]/ nocase
         $field_cvv = /name\s*=\s*["']?(cvv2?|cvc2?|csc|card_?code|security_?code)["'\s>]/ nocase
         $field_exp = /name\s*=\s*["']?(exp|expiry|exp_?date|expiration|exp_?month|exp_?year|mm|yy)["'\s>]/ nocase
         $bait = /(verify\s+your\s+(account|identity|card)|account\s+(has\s+been\s+)?(suspended|locked|limited)|confirm\s+your\s+(billing|payment)|update\s+your\s+payment)/ nocase
+        // Anchor only: the field name $field_cvv ends with (its "name" is everywhere).
+        $_cvv_name = /=\s*["']?(cvv2?|cvc2?|csc|card_?code|security_?code)["'\s>]/ nocase
     condition:
         not detection_content and web_page and filesize < 2MB and $form_remote and $field_card and $field_cvv and ($field_exp or $bait)
 }
@@ -81,7 +83,7 @@ rule spam_redirect_foreign
         category = "spam"
         severity = "medium"
         description = "Static page that sends visitors elsewhere through an obfuscated or shady redirect"
-        anchors = "$meta_refresh $js_assign $js_replace"
+        anchors = "$_refresh $_js_location $_js_replace"
     strings:
         $meta_refresh = /<meta[^>]{1,80}http-equiv\s*=\s*["']?refresh["']?[^>]{1,80}url\s*=\s*["']?https?:\/\/[^"'>\s]{3,200}/ nocase
         $js_assign = /(window|document|top|self)\.location(\.href)?\s*=\s*["']https?:\/\/[^"'\s]{3,200}["']/ nocase
@@ -90,6 +92,10 @@ rule spam_redirect_foreign
         $shortener = /https?:\/\/(bit\.ly|tinyurl\.com|goo\.gl|is\.gd|cutt\.ly|rb\.gy|shorturl\.at|tiny\.cc|t\.ly|v\.gd)\// nocase
         $obf = /(eval\s*\(\s*(unescape|atob|String\.fromCharCode)\s*\(|document\.write\s*\(\s*unescape\s*\()/
         $kw = /\b(casino|slot\s?gacor|viagra|cialis|keygen\s+(download|free|crack|full|for|serial|v?[0-9])|(crack|patch|serial)\s*[+&]?\s*keygen|crack\s+download|free\s+v-?bucks)\b/ nocase
+        // Anchors only: the part of each redirect every match holds.
+        $_refresh = "http-equiv" nocase
+        $_js_location = /location(\.href)?\s*=\s*["']https?:/ nocase
+        $_js_replace = /location\.replace\s*\(/ nocase
     condition:
         not detection_content and web_page and filesize < 1MB
         and ($meta_refresh or $js_assign or $js_replace)

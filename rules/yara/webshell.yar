@@ -99,7 +99,7 @@ rule webshell_jsp_command
         category = "webshell"
         severity = "critical"
         description = "JSP page that runs a command taken from the request"
-        anchors = "$direct $runtime $builder $classloader"
+        anchors = "$_runtime_exec $_process_builder $_define_class"
     strings:
         $jsp = "<%"
         $jspx = "<jsp:scriptlet>"
@@ -110,6 +110,10 @@ rule webshell_jsp_command
         $output = /getInputStream\s*\(\s*\)/
         // Behinder/Godzilla style: a class sent in the request, defined and run on the page
         $classloader = /defineClass\s*\([^\n]{0,400}\.newInstance\s*\(\s*\)\.equals\s*\(\s*pageContext/
+        // Anchors only: what each way of running a command must name.
+        $_runtime_exec = "Runtime.getRuntime().exec"
+        $_process_builder = "ProcessBuilder"
+        $_define_class = "defineClass"
     condition:
         not detection_content and ($jsp or $jspx) and filesize < 1MB
         and ($direct or (($runtime or $builder) and $param and $output) or $classloader)

@@ -67,7 +67,8 @@ class LocationSink implements FileSink {
   }
 
   private sniff(): void {
-    const head = Buffer.concat(this.first).subarray(0, MIN_BYTES);
+    const first = this.first[0]!;
+    const head = (first.length >= MIN_BYTES ? first : Buffer.concat(this.first)).subarray(0, MIN_BYTES);
     this.kind = head.equals(ELF) ? 'elf' : head[0] === 0x23 && head[1] === 0x21 ? 'script' : 'other';
     if (this.kind === 'other') this.hash = undefined;
   }

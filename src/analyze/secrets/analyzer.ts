@@ -81,7 +81,12 @@ class SecretSink implements FileSink {
     this.chunks.push(part);
     this.kept += part.length;
     if (this.kept - part.length < SNIFF_BYTES && this.kept >= Math.min(SNIFF_BYTES, this.header.size)) {
-      const head = Buffer.concat(this.chunks).subarray(0, SNIFF_BYTES);
+      // Most files arrive in one chunk: sniff it in place rather than copy it whole.
+      const first = this.chunks[0]!;
+      const head = (first.length >= SNIFF_BYTES ? first : Buffer.concat(this.chunks)).subarray(
+        0,
+        SNIFF_BYTES,
+      );
       if (!looksLikeText(head)) {
         this.binary = true;
         this.chunks = [];
