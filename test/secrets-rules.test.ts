@@ -8,7 +8,8 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { compileSecretRules, maskSecret, scanText, secretRules } from '../src/analyze/secrets/index.js';
 import { unboundedQuantifier } from '../src/analyze/secrets/regex-guard.js';
-import { isAllowedPath } from '../src/analyze/secrets/scan-text.js';
+import { nativeKeywordScreen } from '../src/analyze/secrets/keyword-screen.js';
+import { anyRuleRuns, isAllowedPath, keywordsIn } from '../src/analyze/secrets/scan-text.js';
 import { ALNUM, B64, B64URL, DIGITS, HEX, UPPER32, UPPERNUM, fake, fakeJwt } from './secrets-fakes.js';
 
 interface Sample {
@@ -484,4 +485,49 @@ test('secret scan: hostile text stays linear (4x input, well under 16x time)', (
   }
   const t2m = timeOf(() => scanText('x'.repeat(2 * 1024 * 1024), set, { path: 'x' }));
   assert.ok(t2m < 5000, `2 MiB of one character took ${t2m} ms`);
+});
+
+test('the native keyword screen: a superset of keywordsIn(), so every sample gives the same findings either way', (t) => {
+  const set = secretRules();
+  const screen = nativeKeywordScreen(set);
+  if (!screen) return t.skip('the native YARA-X engine does not load here');
+  const findings = (text: string, path: string, present?: Set<string> | null) =>
+    scanText(text, set, { path, present }).map((m) => `${m.rule.id}@${m.start}`);
+  let samples = 0;
+  for (const table of Object.values(SAMPLES)) {
+    for (const s of [...table.positive, ...table.negative]) {
+      const path = s.path ?? 'app/settings.txt';
+      const present = screen(Buffer.from(s.text, 'latin1'));
+      assert.deepEqual(findings(s.text, path, present), findings(s.text, path), `same findings: ${s.text}`);
+      samples++;
+    }
+  }
+  assert.ok(samples > 100, `${samples} samples compared`);
+  const keywords = [...new Set(set.rules.flatMap((r) => r.keywords))];
+  fc.assert(
+    fc.property(
+      fc.array(fc.oneof(fc.constantFrom(...keywords), fc.string({ maxLength: 12 })), { maxLength: 12 }),
+      fc.array(fc.boolean(), { maxLength: 64 }),
+      (parts, upper) => {
+        // Keywords in any case, between arbitrary text.
+        const text = [...parts.join(' ')]
+          .map((c, i) => (upper[i % Math.max(1, upper.length)] ? c.toUpperCase() : c))
+          .join('');
+        const bytes = Buffer.from(text, 'latin1');
+        const js = keywordsIn(bytes.toString('latin1'), set);
+        const native = screen(bytes);
+        assert.ok(native, 'the screen answers');
+        if (js === null) return;
+        for (const k of js) assert.ok(native.has(k) || native.has(k.toLowerCase()), `${k} is found natively`);
+      },
+    ),
+    { numRuns: 300 },
+  );
+  assert.equal(screen(Buffer.from('nothing to see here\n'))?.size, 0, 'a text without keywords has none');
+  assert.ok(anyRuleRuns(set, 'home/app/.npmrc', new Set()), 'path-bound rules run without keywords');
+  assert.equal(
+    anyRuleRuns(set, 'srv/readme.txt', new Set()),
+    false,
+    'nothing runs on a file without keywords',
+  );
 });

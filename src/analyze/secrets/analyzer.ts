@@ -8,7 +8,8 @@ import type { EntryHeader } from '../../layer/types.js';
 import type { Analyzer, Fact, FileInput, FileSink } from '../types.js';
 import { maskSecret } from './mask.js';
 import { secretRules } from './rules.js';
-import { isAllowedPath, scanText } from './scan-text.js';
+import { nativeKeywordScreen } from './keyword-screen.js';
+import { anyRuleRuns, isAllowedPath, scanText } from './scan-text.js';
 
 export const SECRETS_ANALYZER = 'secrets';
 export const MAX_SECRET_SCAN_BYTES = 2 * 1024 * 1024;
@@ -36,16 +37,21 @@ function analyzeText(file: FileInput): Fact[] {
   if (!looksLikeText(file.content.subarray(0, SNIFF_BYTES))) return [];
   const set = secretRules();
   if (isAllowedPath(path, set.allow)) return [];
-  // latin1: one char per byte, so offsets and line numbers hold whatever the encoding.
-  const text = file.content.toString('latin1');
-  const facts: Fact[] = scanText(text, set, { path }).map((m): SecretFact => ({
-    kind: 'secret',
-    rule: m.rule.id,
-    severity: m.severity,
-    path,
-    line: m.line,
-    evidence: maskSecret(m.secret),
-  }));
+  const screen = nativeKeywordScreen(set);
+  const present = screen ? screen(file.content) : undefined;
+  let facts: Fact[] = [];
+  if (present === undefined || anyRuleRuns(set, path, present)) {
+    // latin1: one char per byte, so offsets and line numbers hold whatever the encoding.
+    const text = file.content.toString('latin1');
+    facts = scanText(text, set, { path, present }).map((m): SecretFact => ({
+      kind: 'secret',
+      rule: m.rule.id,
+      severity: m.severity,
+      path,
+      line: m.line,
+      evidence: maskSecret(m.secret),
+    }));
+  }
   if (file.truncated) {
     const gap: ScanGapFact = {
       kind: 'scan-gap',

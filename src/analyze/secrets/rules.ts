@@ -119,17 +119,21 @@ function keywordPattern(keyword: string, caseInsensitive: boolean): string {
 function buildPrefilter(
   rules: readonly SecretRule[],
 ): Pick<SecretRuleSet, 'prefilter' | 'prefilterAt' | 'screen'> {
-  const parts = new Set<string>();
+  const parts = new Map<string, number>();
   const lower = new Set<string>();
   for (const r of rules) {
     for (const k of r.keywords) {
-      parts.add(keywordPattern(k, r.caseInsensitive));
+      parts.set(keywordPattern(k, r.caseInsensitive), k.length);
       lower.add(escapeRegex(k.toLowerCase()));
     }
   }
   if (parts.size === 0) return { prefilter: null, prefilterAt: null, screen: null };
-  // Longest first, so a keyword that extends another is the one reported.
-  const source = [...parts].sort((x, y) => y.length - x.length).join('|');
+  // Longest keyword first (not longest pattern: a case-insensitive one is written longer), so a
+  // keyword that extends another is the one reported.
+  const source = [...parts]
+    .sort((x, y) => y[1] - x[1])
+    .map(([pattern]) => pattern)
+    .join('|');
   return {
     prefilter: new RegExp(source, 'g'),
     prefilterAt: new RegExp(source, 'y'),

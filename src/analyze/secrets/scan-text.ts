@@ -20,6 +20,11 @@ export interface SecretMatch {
 export interface ScanTextOptions {
   /** The file's path; null for image config and history, where path-bound rules do not run. */
   path: string | null;
+  /**
+   * The keywords present, found already (keyword-screen.ts; null: assume all); default: found
+   * here with keywordsIn().
+   */
+  present?: Set<string> | null;
   /** Candidates examined per rule, so a file of a million look-alikes stays cheap. */
   maxCandidatesPerRule?: number;
   maxMatches?: number;
@@ -183,31 +188,28 @@ const MAX_PREFILTER_HITS = 4096;
 
 /**
  * The keywords present in `text` (as written, and lower-cased), or null for "assume all": the
- * matches a left-to-right search with `prefilter` makes. That pattern is slow to search with (a
- * character class per letter of every case-insensitive keyword), so the cheaper `screen` finds
- * every place where a keyword could start, and `prefilter` is only tried there (measured: 30 %
- * less time over the text of Debian minbase). The matches are the same: one of `prefilter` is
- * always at a place `screen` finds.
+ * longest keyword `prefilter` matches at each place where one starts. That pattern is slow to
+ * search with (a character class per letter of every case-insensitive keyword), so the cheaper
+ * `screen` finds every place where a keyword could start, and `prefilter` is only tried there
+ * (measured: 30 % less time over the text of Debian minbase). Every place counts, those inside
+ * an earlier keyword too: a keyword that starts inside another and runs past its end is still
+ * found. Where the native engine loads, keyword-screen.ts answers instead (a superset of this).
  */
 export function keywordsIn(text: string, set: SecretRuleSet): Set<string> | null {
   const { prefilterAt: at, screen } = set;
   if (!at || !screen) return new Set();
   const found = new Set<string>();
   let hits = 0;
-  let next = 0;
   screen.lastIndex = 0;
   for (let candidate = screen.exec(text); candidate; candidate = screen.exec(text)) {
     const place = candidate.index;
-    // Every place, overlapping ones included: a stricter match can start inside a looser one.
     screen.lastIndex = place + 1;
-    if (place < next) continue;
     at.lastIndex = place;
     const m = at.exec(text);
     if (!m) continue;
     found.add(m[0]);
     found.add(m[0].toLowerCase());
     if (++hits >= MAX_PREFILTER_HITS) return null;
-    next = place + m[0].length;
   }
   return found;
 }
@@ -220,11 +222,16 @@ function hasKeyword(rule: SecretRule, found: Set<string> | null): boolean {
   return rule.keywords.some((k) => found.has(k) || [...found].some((f) => f.includes(k)));
 }
 
+/** False when, with these keywords present, no rule would look at a file at `path` at all. */
+export function anyRuleRuns(set: SecretRuleSet, path: string | null, present: Set<string> | null): boolean {
+  return rulesFor(set, path).some((rule) => hasKeyword(rule, present));
+}
+
 /** Every secret in `text`, at most one per stretch of text, in order of position. */
 export function scanText(text: string, set: SecretRuleSet, opts: ScanTextOptions): SecretMatch[] {
   const maxCandidates = opts.maxCandidatesPerRule ?? DEFAULT_MAX_CANDIDATES;
   const found: SecretMatch[] = [];
-  const present = keywordsIn(text, set);
+  const present = opts.present !== undefined ? opts.present : keywordsIn(text, set);
   for (const rule of rulesFor(set, opts.path)) {
     if (!hasKeyword(rule, present)) continue;
     if (rule.context && !rule.context.test(text)) continue;
