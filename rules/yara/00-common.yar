@@ -9,7 +9,10 @@
 // anchors rare: what the scan costs is the places where an anchor's first bytes occur, so a
 // string that starts with `(`, `name=` or a two-letter word is a poor anchor. An anchor-only
 // string is named `$_...` (YARA-X allows it unused): say beside it why every match of the rule
-// holds it, and name the rule's strings in its condition rather than `them`.
+// holds it, and name the rule's strings in its condition rather than `them`. Meta `confirm`
+// names strings the rule also needs that are too costly to look for everywhere (a wallet
+// address, which has no literal): where only such rules' anchors hit, those strings are looked
+// for before the whole pack runs.
 //
 // The `filename` global is the basename of the file (or archive member) being scanned, in lower
 // case, after a "/" (`/readme.md`): the native binding reads a bare "1" or "true" as a number or

@@ -137,7 +137,10 @@ rule miner_monero_wallet
         category = "miner"
         severity = "high"
         description = "Monero wallet address next to miner settings"
-        anchors = "$wallet"
+        // A wallet address has no literal: its two-byte starts are everywhere, so the costly
+        // string is looked for only where a user option already is.
+        anchors = "$ctx_user"
+        confirm = "$wallet"
     strings:
         $wallet = /\b[48][0-9AB][1-9A-HJ-NP-Za-km-z]{93}([1-9A-HJ-NP-Za-km-z]{11})?\b/
         $ctx_user = /(\s-u|--user|"user"\s*:|--wallet|"wallet"\s*:|wallet=|WALLET=)/
