@@ -6,7 +6,8 @@ import {
   persistenceAnalyzers,
   setuidFindings,
 } from '../src/analyze/persistence/index.js';
-import { resolveDirs } from '../src/analyze/persistence/checks.js';
+import { resolveDirs, resolveDirsUncached } from '../src/analyze/persistence/checks.js';
+import fc from 'fast-check';
 import { openLocationSink } from '../src/analyze/persistence/locations.js';
 import type { MalwareFinding } from '../src/analyze/findings.js';
 import { analyzeSpec, checkContext, threatFindings } from './binaries-harness.js';
@@ -226,4 +227,41 @@ test('persistence: a PAM module no package installed is a backdoor; installed on
     [],
     'without a package database nothing is said',
   );
+});
+
+test('resolveDirs: resolving each directory once per tree gives what resolving every path does', () => {
+  // Links the way images have them: merged /usr, a relative link, a chain, a loop, and a dot-dot.
+  const entries: [string, string | undefined][] = [
+    ['bin', 'usr/bin'],
+    ['lib', 'usr/lib'],
+    ['usr/lib64', 'lib'],
+    ['opt/app', '../srv/app'],
+    ['srv/loop', 'loop2'],
+    ['srv/loop2', 'loop'],
+    ['usr/bin', undefined],
+    ['srv/app', undefined],
+  ];
+  const tree = new Map(
+    entries.map(([path, linkTarget]) => [
+      path,
+      linkTarget === undefined ? { path, type: 'dir' } : { path, type: 'symlink', linkTarget },
+    ]),
+  ) as unknown as Parameters<typeof resolveDirs>[0];
+  const dirs = ['bin', 'lib', 'usr/lib64', 'opt/app', 'srv/loop', 'usr/bin', 'srv', 'a/./b', 'x/../bin', ''];
+  const names = ['su', '.', '..', ''];
+  fc.assert(
+    fc.property(
+      fc.constantFrom(...dirs),
+      fc.constantFrom(...dirs),
+      fc.constantFrom(...names),
+      (d1, d2, n) => {
+        const path = [d1, d2, n].filter((p, i) => p !== '' || i === 2).join('/');
+        assert.equal(resolveDirs(tree, path), resolveDirsUncached(tree, path), path);
+      },
+    ),
+    { numRuns: 500 },
+  );
+  assert.equal(resolveDirs(tree, 'lib/x86_64/libc.so'), 'usr/lib/x86_64/libc.so');
+  assert.equal(resolveDirs(tree, 'usr/lib64/ld.so'), 'usr/lib/ld.so', 'a link to a link');
+  assert.equal(resolveDirs(tree, 'opt/app/run.sh'), 'srv/app/run.sh', 'a relative target with ..');
 });

@@ -66,8 +66,32 @@ function normalise(parts: string[]): string[] {
   return out;
 }
 
-/** `path` with every directory symlink of the tree resolved (the last name is kept as is). */
+const resolvedDirs = new WeakMap<ImageFacts['tree'], Map<string, string>>();
+
+/**
+ * `path` with every directory symlink of the tree resolved (the last name is kept as is). Paths
+ * share their directories (an image's package lists name tens of thousands of files in a few
+ * thousand directories), so each directory is resolved once per tree.
+ */
 export function resolveDirs(tree: ImageFacts['tree'], path: string): string {
+  const slash = path.lastIndexOf('/');
+  const name = path.slice(slash + 1);
+  if (slash <= 0 || name === '' || name === '.' || name === '..') return resolveDirsUncached(tree, path);
+  let known = resolvedDirs.get(tree);
+  if (!known) resolvedDirs.set(tree, (known = new Map()));
+  const dir = path.slice(0, slash);
+  let resolved = known.get(dir);
+  if (resolved === undefined) {
+    // The last name is never resolved, so any stands in for it.
+    const probe = resolveDirsUncached(tree, `${dir}/_`);
+    resolved = probe.slice(0, Math.max(0, probe.length - 2));
+    known.set(dir, resolved);
+  }
+  return resolved ? `${resolved}/${name}` : name;
+}
+
+/** resolveDirs() without the per-tree cache (what the cache must agree with). */
+export function resolveDirsUncached(tree: ImageFacts['tree'], path: string): string {
   let parts = normalise(path.split('/'));
   for (let hops = 0, i = 0; i < parts.length - 1 && hops < MAX_LINK_HOPS;) {
     const prefix = parts.slice(0, i + 1).join('/');
