@@ -144,8 +144,7 @@ class ClassifierSink implements FileSink {
       this.collector = new ExecutableCollector(this.header.size, {
         headBytes: HEAD_BYTES,
         marker: { pattern: BUILDINFO_MAGIC, window: GO_WINDOW, maxHits: GO_MAX_HITS, align: GO_ALIGN },
-        plan: (parsed, size) =>
-          this.kind === 'pe' ? pePlan(Buffer.concat(this.head)) : elfPlan(parsed, size),
+        plan: (parsed, size) => (this.kind === 'pe' ? pePlan(joined(this.head)) : elfPlan(parsed, size)),
       });
     } else {
       const shebang = parseShebang(first);
@@ -170,14 +169,15 @@ class ClassifierSink implements FileSink {
   private feed(chunk: Buffer): void {
     if (this.state === 'exe') {
       if (this.headBytes < HEAD_BYTES) {
+        // Views, not copies: the layer pass never reuses a chunk (copying every executable's
+        // head was a third of the external memory that made the main thread's full collections).
         const part = chunk.subarray(0, HEAD_BYTES - this.headBytes);
-        this.head.push(Buffer.from(part));
+        this.head.push(part);
         this.headBytes += part.length;
       }
       if (this.headBytes >= HEAD_BYTES && this.markers && this.goByHead === undefined) {
         // A Go build ID in the headers settles the language: no need to search the rest.
-        this.goByHead =
-          parseExecutable(bufferView(Buffer.concat(this.head)), false)?.layout.goBuildId ?? false;
+        this.goByHead = parseExecutable(bufferView(joined(this.head)), false)?.layout.goBuildId ?? false;
       }
       if (!this.goByHead) this.markers!.write(chunk);
       this.collector!.write(chunk);
@@ -197,8 +197,8 @@ class ClassifierSink implements FileSink {
   private decideScript(): void {
     const s = this.script!;
     s.decided = true;
-    const head = Buffer.concat(s.head).subarray(0, SCRIPT_HEAD_BYTES);
-    const all = Buffer.concat(s.head);
+    const all = joined(s.head);
+    const head = all.subarray(0, SCRIPT_HEAD_BYTES);
     s.head = [];
     const details: Record<string, unknown> = {};
     if (s.interpreter) details.interpreter = s.interpreter;
@@ -251,6 +251,11 @@ class ClassifierSink implements FileSink {
     if (Object.keys(c.details).length) fact.details = c.details;
     return [fact];
   }
+}
+
+/** The chunks as one buffer: the only one when there is one (most files), else a copy. */
+function joined(chunks: Buffer[]): Buffer {
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
 }
 
 function windowsLanguage(kind: WindowsScriptKind): string {

@@ -18,7 +18,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { EntryHeader } from '../../layer/types.js';
 import type { AnalyzeContext, Analyzer, Fact, FileSink } from '../types.js';
-import { digestsOf, type DigestAlgorithm, type DigestRequests, type FileDigests } from './digest-requests.js';
+import { type DigestAlgorithm, type DigestRequests, type FileDigests } from './digest-requests.js';
 
 export const FILE_DIGESTS_ANALYZER = 'file-digests';
 
@@ -226,8 +226,15 @@ class DigestSink implements FileSink {
       return [];
     }
     const digests: Partial<Record<DigestAlgorithm, string>> = {};
-    if (this.held) Object.assign(digests, digestsOf(Buffer.concat(this.held, this.size), this.algorithms));
-    else this.algorithms.forEach((a, i) => (digests[a] = this.hashes![i]!.digest('hex')));
+    if (this.held) {
+      // Chunk by chunk: joining them first would copy the whole file.
+      const held = this.held;
+      for (const a of this.algorithms) {
+        const hash = createHash(a);
+        for (const chunk of held) hash.update(chunk);
+        digests[a] = hash.digest('hex');
+      }
+    } else this.algorithms.forEach((a, i) => (digests[a] = this.hashes![i]!.digest('hex')));
     this.held = undefined;
     return [fileDigestFact(this.header.path, this.size, digests as FileDigests)];
   }
