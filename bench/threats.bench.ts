@@ -27,9 +27,13 @@ async function timed(f: () => Promise<unknown>, cpu?: number[]): Promise<number>
   return wall;
 }
 
+/**
+ * Five rounds, each an SBOM-only pass then a threat pass: on a shared 2-core VM one pass swings by
+ * ±20 %, so the fastest of each (the goal's figure) and the medians are both printed.
+ */
 export async function benchThreats(
   target: string,
-  rounds = 3,
+  rounds = 5,
 ): Promise<Record<string, number | string | boolean>> {
   const sbom: number[] = [];
   const full: number[] = [];
@@ -102,6 +106,8 @@ export async function benchThreats(
     sbomOnlyMs: Math.round(s),
     withThreatsMs: Math.round(f),
     threatsOverSbom: Math.round(ratio * 100) / 100,
+    // The same from each mode's median pass: steadier when the machine is busy.
+    threatsOverSbomMedian: Math.round((median(full) / median(sbom)) * 100) / 100,
     withinTarget: ratio <= TARGET_THREAT_RATIO,
     threatAnalyzers: threatAnalyzers()
       .map((a) => a.name)
@@ -121,4 +127,9 @@ export async function benchThreats(
     wholePackReadOnWorker: `${(best.packBytes / 1048576).toFixed(1)} of ${Math.round(best.engineBytes / 1048576)} MB`,
     ...Object.fromEntries(Object.entries(findings).map(([k, v]) => [`findings.${k}`, v])),
   };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
 }
