@@ -203,3 +203,54 @@ test('file-digests hashed by the content rules (scan worker, WebAssembly) equal 
     );
   }
 });
+
+test('file-digests: once a layer shows its package system, only the digests its database uses', async () => {
+  const elf = Buffer.concat([Buffer.from('\x7fELF\x02\x01\x01', 'latin1'), randomBytes(500)]);
+  const exe = (path: string) => ({ path, content: elf, mode: 0o755 });
+  const target = await ociTarget({
+    layers: [
+      // Debian: a file before the layer shows dpkg's own config gets all three.
+      { files: [exe('bin/early'), { path: 'etc/dpkg/dpkg.cfg', content: 'no-debsig\n' }, exe('usr/bin/late')] },
+      { files: [{ path: 'etc/apk/world', content: 'busybox\n' }, exe('bin/busybox')] },
+      // An application layer shows nothing: a file it puts over a package's is checkable by any.
+      { files: [exe('usr/bin/app'), exe('usr/local/bin/mine')] },
+      { files: [{ path: 'var/lib/rpm/rpmdb.sqlite', content: 'x' }, exe('usr/bin/rpmtool')] },
+      { files: [{ path: 'etc/debian_version', content: '12.5\n' }, exe('lib/apk/db/x'), exe('usr/bin/both')] },
+    ],
+  });
+  const expected: Record<string, string[]> = {
+    'bin/early': ['md5', 'sha1', 'sha256'],
+    'usr/bin/late': ['md5', 'sha256'],
+    'bin/busybox': ['sha1', 'sha256'],
+    'usr/bin/app': ['md5', 'sha1', 'sha256'],
+    'usr/local/bin/mine': ['sha256'],
+    'usr/bin/rpmtool': ['md5', 'sha256'],
+    // dpkg, then apk (the file itself shows it): each database can be checked.
+    'lib/apk/db/x': ['md5', 'sha1', 'sha256'],
+    'usr/bin/both': ['md5', 'sha1', 'sha256'],
+  };
+  const kinds = (facts: FileDigestFact[]) =>
+    Object.fromEntries(
+      facts.map((f) => [f.path, (['md5', 'sha1', 'sha256'] as const).filter((a) => f[a] !== undefined)]),
+    );
+  const alone = await analyzeImage(openSource(target), { analyzers: hashAnalyzers, cache: null });
+  const facts = alone.facts.layers.flatMap((l) => fileDigestFacts(l.facts));
+  assert.deepEqual(kinds(facts), expected, 'hashed as they stream');
+  for (const f of facts) {
+    if (f.md5) assert.equal(f.md5, digest('md5', elf), `${f.path}: md5`);
+    if (f.sha1) assert.equal(f.sha1, digest('sha1', elf), `${f.path}: sha1`);
+  }
+  for (const backend of availableBackends()) {
+    const digests = new DigestRequests();
+    const analyzers = [
+      ...createMalwareAnalyzers({ engines: defaultEngines(backend), digests }),
+      createFileDigestsAnalyzer(digests),
+    ];
+    const shared = await analyzeImage(openSource(target), { analyzers, cache: null });
+    assert.deepEqual(
+      kinds(shared.facts.layers.flatMap((l) => fileDigestFacts(l.facts))),
+      expected,
+      `${backend}: the same digests when the content rules compute them`,
+    );
+  }
+});
