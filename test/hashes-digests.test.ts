@@ -210,12 +210,16 @@ test('file-digests: once a layer shows its package system, only the digests its 
   const target = await ociTarget({
     layers: [
       // Debian: a file before the layer shows dpkg's own config gets all three.
-      { files: [exe('bin/early'), { path: 'etc/dpkg/dpkg.cfg', content: 'no-debsig\n' }, exe('usr/bin/late')] },
+      {
+        files: [exe('bin/early'), { path: 'etc/dpkg/dpkg.cfg', content: 'no-debsig\n' }, exe('usr/bin/late')],
+      },
       { files: [{ path: 'etc/apk/world', content: 'busybox\n' }, exe('bin/busybox')] },
       // An application layer shows nothing: a file it puts over a package's is checkable by any.
       { files: [exe('usr/bin/app'), exe('usr/local/bin/mine')] },
       { files: [{ path: 'var/lib/rpm/rpmdb.sqlite', content: 'x' }, exe('usr/bin/rpmtool')] },
-      { files: [{ path: 'etc/debian_version', content: '12.5\n' }, exe('lib/apk/db/x'), exe('usr/bin/both')] },
+      {
+        files: [{ path: 'etc/debian_version', content: '12.5\n' }, exe('lib/apk/db/x'), exe('usr/bin/both')],
+      },
     ],
   });
   const expected: Record<string, string[]> = {

@@ -8,11 +8,16 @@
  * The answer is a superset of what keywordsIn() says (every case, every place, overlapping
  * ones too): a rule whose keyword is present runs its regex either way, so the findings are
  * the same; only a file with no keyword at all (and no rule that needs none) is skipped sooner,
- * without being decoded.
+ * without being decoded. A rule with a `nativeScreen` is the exception: it runs where that
+ * pattern (which every match of the rule holds) is, and only there, whatever keywords are.
+ * Keywords such as key, token or `://` are in most text files; an assignment to a secret-like
+ * name, or a URL with a password, in few: over Debian minbase's text, the screens leave 73 files
+ * of 281 to decode and search (16 ms instead of 45).
  */
 import { errorMessage } from '../../errors.js';
 import { nativeBinding } from '../malware/yara-native.js';
 import type { SecretRuleSet } from './rules.js';
+import { ScreenedKeywords } from './scan-text.js';
 
 export type KeywordScreen = (bytes: Buffer) => Set<string> | null;
 
@@ -52,11 +57,16 @@ function compileScreen(set: SecretRuleSet): CompiledScreen | null {
   const native = nativeBinding();
   if (!native) return null;
   // Keywords as each rule wrote them; a match in any case stands for all its spellings.
-  const keywords = [...new Set(set.rules.flatMap((r) => r.keywords.map((k) => k.toLowerCase())))];
-  if (keywords.length === 0) return null;
+  const plain = set.rules.filter((r) => r.nativeScreen === null);
+  const screened = set.rules.filter((r) => r.nativeScreen !== null);
+  const keywords = [...new Set(plain.flatMap((r) => r.keywords.map((k) => k.toLowerCase())))];
+  if (keywords.length + screened.length === 0) return null;
   let rules: ReturnType<typeof native.compile>;
   try {
-    const strings = keywords.map((k, i) => `$k${i} = "${yaraText(k)}" nocase`).join('\n        ');
+    const strings = [
+      ...keywords.map((k, i) => `$k${i} = "${yaraText(k)}" nocase`),
+      ...screened.map((r, i) => `$s${i} = /${r.nativeScreen}/${r.caseInsensitive ? ' nocase' : ''}`),
+    ].join('\n        ');
     rules = native.compile(
       `rule keywords\n{\n    strings:\n        ${strings}\n    condition:\n        any of them\n}\n`,
     );
@@ -70,8 +80,9 @@ function compileScreen(set: SecretRuleSet): CompiledScreen | null {
   rules.setTimeout(30_000);
   const spellings = new Map<string, string[]>();
   for (const k of keywords) spellings.set(k, []);
-  for (const r of set.rules) for (const k of r.keywords) spellings.get(k.toLowerCase())!.push(k);
+  for (const r of plain) for (const k of r.keywords) spellings.get(k.toLowerCase())!.push(k);
   const byId = new Map(keywords.map((k, i) => [`$k${i}`, [k, ...spellings.get(k)!]]));
+  const ruleOf = new Map(screened.map((r, i) => [`$s${i}`, r.id]));
   return {
     scan(bytes) {
       let matched;
@@ -80,9 +91,13 @@ function compileScreen(set: SecretRuleSet): CompiledScreen | null {
       } catch {
         return null;
       }
-      const found = new Set<string>();
+      const found = new ScreenedKeywords();
       for (const rule of matched) {
-        for (const m of rule.matches) for (const k of byId.get(m.identifier) ?? []) found.add(k);
+        for (const m of rule.matches) {
+          for (const k of byId.get(m.identifier) ?? []) found.add(k);
+          const screenedRule = ruleOf.get(m.identifier);
+          if (screenedRule !== undefined) found.rules.add(screenedRule);
+        }
       }
       return found;
     },

@@ -33,6 +33,7 @@ const ruleSchema = z
     minLength: z.number().int().min(1).optional(),
     needsDigit: z.boolean().optional(),
     context: z.string().min(1).optional(),
+    nativeScreen: z.string().min(1).max(1000).optional(),
     paths: z.string().min(1).optional(),
     validate: z.enum(VALIDATORS).optional(),
     escalate: z.array(z.object({ path: z.string().min(1), severity: SEVERITY }).strict()).optional(),
@@ -58,6 +59,11 @@ export interface SecretRule {
   caseInsensitive: boolean;
   /** Lower-cased when `caseInsensitive`; found by the rule set's one-pass `prefilter`. */
   keywords: string[];
+  /**
+   * A YARA-X regular expression every match of `regex` contains (case-insensitive with the rule),
+   * which the native keyword screen looks for instead of the keywords (keyword-screen.ts).
+   */
+  nativeScreen: string | null;
   minEntropy: number;
   minLength: number;
   needsDigit: boolean;
@@ -162,6 +168,7 @@ export function compileSecretRules(rulesText: string, allowText: string): Secret
       regex: compileBounded(r.regex, `dg${r.flags}`, label),
       caseInsensitive: ci,
       keywords: (r.keywords ?? []).map((k) => (ci ? k.toLowerCase() : k)),
+      nativeScreen: r.nativeScreen ?? null,
       minEntropy: r.minEntropy ?? 0,
       minLength: r.minLength ?? 1,
       needsDigit: r.needsDigit ?? false,

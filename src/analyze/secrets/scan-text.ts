@@ -214,9 +214,19 @@ export function keywordsIn(text: string, set: SecretRuleSet): Set<string> | null
   return found;
 }
 
+/**
+ * What the native screen found (keyword-screen.ts): the keywords, and the rules whose own
+ * `nativeScreen` pattern matched. Those rules run where that pattern did, whatever keywords
+ * there are (a longer keyword such as `password` no longer stands for their `passw`).
+ */
+export class ScreenedKeywords extends Set<string> {
+  readonly rules = new Set<string>();
+}
+
 function hasKeyword(rule: SecretRule, found: Set<string> | null): boolean {
   // Path-bound rules run on the few files they name, keyword or not.
   if (rule.keywords.length === 0 || rule.paths !== null || found === null) return true;
+  if (rule.nativeScreen !== null && found instanceof ScreenedKeywords) return found.rules.has(rule.id);
   // The pattern reports the longest keyword at a place: `PRIVATE KEY-----` also means `PRIVATE KEY`.
   if (found.size === 0) return false;
   return rule.keywords.some((k) => found.has(k) || [...found].some((f) => f.includes(k)));
