@@ -4,6 +4,8 @@ import fc from 'fast-check';
 import { ShipshapeError } from '../src/errors.js';
 import { describeLayers, parseImageConfig, parseManifestDocument } from '../src/image/manifest.js';
 import { selectPlatform } from '../src/image/platform.js';
+import { parseReference } from '../src/image/reference.js';
+import { parseSha256 } from '../src/image/verify-stream.js';
 import type { Descriptor } from '../src/image/types.js';
 import { buildImage, buildIndex } from './fixtures/builder.js';
 
@@ -48,6 +50,30 @@ test('manifest parser: byte mutations of real manifests, indexes and configs nev
         },
       ),
       { numRuns: 1500 },
+    );
+  }
+});
+
+test('hostile strings quoted in errors stay on one line (media types, digests, references)', () => {
+  const manifest = JSON.parse(img.manifest.toString()) as Record<string, unknown>;
+  const cases: [string, () => unknown][] = [
+    [
+      'a manifest media type',
+      () =>
+        parseManifestDocument(
+          Buffer.from(JSON.stringify({ ...manifest, mediaType: 'application/x\nInjected: line\r\x1b[2J' })),
+          'm',
+        ),
+    ],
+    ['a digest', () => parseSha256('sha256:\nabc', 'blob')],
+    ['a reference', () => parseReference('registry.example/a\nb:latest')],
+  ];
+  for (const [what, f] of cases) {
+    assert.throws(
+      f,
+      (e: unknown) =>
+        e instanceof ShipshapeError && !/[\n\r\x1b]/.test(e.message) && e.message.includes('\\x0a'),
+      `${what}: one line, the newline shown as \\x0a`,
     );
   }
 });

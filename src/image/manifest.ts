@@ -156,7 +156,7 @@ export function parseManifestDocument(bytes: Buffer, label: string, mediaType?: 
   if (declared && !MANIFEST_TYPES.has(declared)) {
     throw new ShipshapeError(
       'UNSUPPORTED',
-      `${label}: unsupported manifest media type "${declared.slice(0, 100)}"`,
+      `${label}: unsupported manifest media type "${printable(declared, 100)}"`,
     );
   }
   const r = manifestSchema.safeParse(doc);

@@ -6,7 +6,7 @@
 import { createReadStream } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ShipshapeError } from '../errors.js';
+import { ShipshapeError, printable } from '../errors.js';
 import {
   describeLayers,
   MAX_CONFIG_BYTES,
@@ -100,7 +100,7 @@ export class OciLayoutSource implements ImageSource {
         const names = all.map((d) => d.annotations?.[REF_NAME]).filter(Boolean);
         throw new ShipshapeError(
           'NOT_FOUND',
-          `no image tagged "${tag}" in the layout (tags: ${names.join(', ') || 'none'})`,
+          `no image tagged "${printable(tag)}" in the layout (tags: ${printable(names.join(', ')) || 'none'})`,
         );
       }
       return named[0] as Descriptor;

@@ -6,7 +6,7 @@
  *   name       := [ domain "/" ] path-component [ "/" path-component ]*
  *   domain     := host [ ":" port ]        host := dns-name | IPv4 | "[" IPv6 "]"
  */
-import { ShipshapeError } from '../errors.js';
+import { ShipshapeError, printable } from '../errors.js';
 
 export const DOCKER_HUB = 'docker.io';
 const DOCKER_HUB_API_HOST = 'registry-1.docker.io';
@@ -38,8 +38,8 @@ export interface ImageReference {
 }
 
 function bad(input: string, why: string): ShipshapeError {
-  const shown = input.length > 300 ? `${input.slice(0, 300)}...` : input;
-  return new ShipshapeError('BAD_REFERENCE', `invalid image reference "${shown}": ${why}`);
+  // References also come from registries' answers (a survey's catalog): shown on one line.
+  return new ShipshapeError('BAD_REFERENCE', `invalid image reference "${printable(input, 300)}": ${why}`);
 }
 
 function isValidDomain(domain: string): boolean {

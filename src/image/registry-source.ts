@@ -2,7 +2,7 @@
  * An image in a registry, as an ImageSource: resolves a reference to one platform's manifest,
  * config and layers, and streams layers verified against their digests.
  */
-import { ShipshapeError } from '../errors.js';
+import { ShipshapeError, printable } from '../errors.js';
 import {
   MAX_CONFIG_BYTES,
   MAX_MANIFEST_BYTES,
@@ -211,7 +211,7 @@ export class RegistrySource implements ImageSource {
     if (mediaType && !IMAGE_CONFIG_TYPES.has(mediaType)) {
       throw new ShipshapeError(
         'UNSUPPORTED',
-        `${this.client.label}: not a container image (config media type "${mediaType.slice(0, 100)}")`,
+        `${this.client.label}: not a container image (config media type "${printable(mediaType, 100)}")`,
       );
     }
     const bytes = await this.client.fetchBlob({ digest, size }, this.maxConfigBytes, 'config');

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
-import { ShipshapeError } from '../errors.js';
+import { ShipshapeError, printable } from '../errors.js';
 
 export interface Expected {
   /** `sha256:<hex>`; other algorithms are refused. */
@@ -14,7 +14,7 @@ export function parseSha256(digest: string, what: string): string {
   if (!m)
     throw new ShipshapeError(
       'UNSUPPORTED',
-      `${what}: unsupported or malformed digest "${digest.slice(0, 80)}"`,
+      `${what}: unsupported or malformed digest "${printable(digest, 80)}"`,
     );
   return m[1]!;
 }

@@ -3,7 +3,7 @@
  * realm (with Basic credentials when we have some, anonymously otherwise) and cache it per scope
  * until it expires. Basic: send the credentials to the registry itself.
  */
-import { ShipshapeError } from '../../errors.js';
+import { ShipshapeError, printable } from '../../errors.js';
 import { readBodyLimited, readErrorBody } from './body.js';
 import { type Challenge, parseWwwAuthenticate } from './challenge.js';
 import type { Credentials } from './credentials.js';
@@ -112,7 +112,7 @@ export class Authenticator {
     try {
       url = new URL(realm);
     } catch {
-      throw new ShipshapeError('AUTH', `${what}: token realm "${realm.slice(0, 200)}" is not a URL`);
+      throw new ShipshapeError('AUTH', `${what}: token realm "${printable(realm, 200)}" is not a URL`);
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
       throw new ShipshapeError('AUTH', `${what}: token realm uses unsupported scheme ${url.protocol}`);
