@@ -139,6 +139,31 @@ test('apk drift: the musl loader replaced in layer 1 is found; apk keeps Q1 dige
   );
 });
 
+test('apk drift: a layer that shows a Debian system before its replaced busybox cannot hide it', async () => {
+  // Files after etc/debian_version get no sha1 (file-digests.ts): the listed file is reported as
+  // one with nothing to compare, not passed over.
+  for (const marker of ['etc/debian_version', 'var/lib/rpm/rpmdb.sqlite']) {
+    const { r } = await analyze({
+      layers: [
+        { files: apkLayer([MUSL, BUSYBOX]) },
+        {
+          files: [
+            { path: marker, content: '12.5\n' },
+            { path: 'bin/busybox', content: TROJAN, mode: 0o755 },
+          ],
+        },
+      ],
+    });
+    const found = findings(r);
+    assert.deepEqual(
+      found.map((f) => [f.path, f.layer, f.severity]),
+      [['bin/busybox', 1, 'high']],
+      `${marker}: the replaced busybox is a finding`,
+    );
+    assert.match(found[0]!.evidence, /lists sha1 [0-9a-f]{12}…, but the layer .* has no sha1 to compare$/);
+  }
+});
+
 test('apk drift: a clean upgrade (new database and files in layer 1) is no finding', async () => {
   const next: ApkPkg = {
     ...BUSYBOX,

@@ -15,12 +15,14 @@
  * sha1 would only be compared with package databases, and they cost twice what sha256 does
  * (`usr/local/bin/node` alone is 100 MB).
  *
- * Nor is every digest needed for every layer: once a layer has shown whose system it is (files
- * only dpkg, apk or rpm systems ship, such as `etc/dpkg/dpkg.cfg` or `etc/apk/world`), the files
- * after it in the layer get only the digests that system's database can be checked with: no
- * sha1 in a dpkg or rpm layer, no md5 in an apk one (measured over Debian minbase: sha1 was 41 ms
- * of 186 ms of hashing). A layer that shows nothing (an application layer, or one whose entries
- * are not in name order) gets all three, so a file it puts over a package's is always checkable.
+ * Nor is sha1 needed in every layer: it is only ever compared with apk's database. Once a layer
+ * has shown that it is a dpkg or rpm system (files only those ship, such as `etc/dpkg/dpkg.cfg`
+ * or `var/lib/rpm/`) and not an apk one, the files after it in the layer get sha256 and md5 only
+ * (measured over Debian minbase: sha1 was 41 ms of 186 ms of hashing). An apk layer keeps all
+ * three (old apk databases list md5), and a layer that shows nothing gets all three. A layer
+ * can show a system only to drop a digest that a later check needs (an Alpine base, then a
+ * layer with `etc/debian_version` and a replaced `bin/busybox`): the drift check reports a listed
+ * file left without its database's digest (drift-check.ts), so that hides nothing.
  */
 import { createHash, type Hash } from 'node:crypto';
 import type { EntryHeader } from '../../layer/types.js';
@@ -167,17 +169,14 @@ export function packageSystemOf(path: string): PackageSystem | undefined {
 }
 
 /**
- * The digests a file gets (see above): sha256 always; md5 (dpkg, old rpm) and sha1 (apk) only
- * where a package database can list the file, and, once the layer has shown its systems, only
- * those their databases use.
+ * The digests a file gets (see above): sha256 always; md5 (dpkg, rpm, old apk) and sha1 (apk)
+ * only where a package database can list the file, and no sha1 once the layer has shown a dpkg
+ * or rpm system and no apk one.
  */
 export function algorithmsFor(path: string, systems: ReadonlySet<PackageSystem>): DigestAlgorithm[] {
   if (!mayBePackageFile(path)) return ['sha256'];
-  if (systems.size === 0) return ['sha256', 'md5', 'sha1'];
-  const out: DigestAlgorithm[] = ['sha256'];
-  if (systems.has('dpkg') || systems.has('rpm')) out.push('md5');
-  if (systems.has('apk')) out.push('sha1');
-  return out;
+  if (systems.size > 0 && !systems.has('apk')) return ['sha256', 'md5'];
+  return ['sha256', 'md5', 'sha1'];
 }
 
 class DigestSink implements FileSink {

@@ -5,9 +5,15 @@
  * is how a trojanized binary hides among trusted ones.
  *
  * Quiet by construction on clean images: config files are skipped, a path several packages list
- * passes if it matches any of them, a digest that cannot be checked (an algorithm not computed,
- * a file not hashed) is no finding, and each database counts from the layer that last wrote it,
- * so a clean upgrade in a later layer compares new files with new digests.
+ * passes if it matches any of them, a digest shipshape never computes (sha512...) or a file not
+ * hashed is no finding, and each database counts from the layer that last wrote it, so a clean
+ * upgrade in a later layer compares new files with new digests.
+ *
+ * sha1 is computed for a package file unless its layer showed a dpkg or rpm system first
+ * (file-digests.ts): a layer holding `etc/debian_version` before a replaced `bin/busybox` gets no
+ * sha1 for it. Honest layers show the system that installs their files, so a listed file left
+ * without the digest its database uses is reported too: otherwise one marker file would let a
+ * trojanized binary pass unchecked.
  */
 import type { PlacedFile } from '../../facts/types.js';
 import type { ImageCheck, ImageCheckContext, ImageCheckResult, MalwareFinding } from '../findings.js';
@@ -16,6 +22,7 @@ import {
   fileDigestFacts,
   inBinDir,
   isSharedObject,
+  mayBePackageFile,
   type FileDigestFact,
 } from '../hashes/file-digests.js';
 import { collectManifests, type Expectation } from './manifests.js';
@@ -53,6 +60,16 @@ function actualDigest(d: FileDigestFact, algo: string): string | undefined {
   if (algo === 'sha1') return d.sha1;
   if (algo === 'sha256') return d.sha256;
   return undefined;
+}
+
+/** The digest file-digests leaves out of a package file only when its layer showed another system. */
+const SKIPPABLE = new Set(['sha1']);
+
+function unverifiable(e: Expectation): string {
+  return (
+    `package ${e.package} (${e.manager}, layer ${e.layer}) lists ${e.algo} ${e.digest.slice(0, SHORT)}…, ` +
+    `but the layer that wrote the file holds another package system's files, so it has no ${e.algo} to compare`
+  );
 }
 
 function isExecutableOrLibrary(file: PlacedFile): boolean {
@@ -100,14 +117,21 @@ function runDrift(ctx: ImageCheckContext): ImageCheckResult {
     if (!actual) continue;
     let verifiable = true;
     let matched = false;
+    const unhashed: Expectation[] = [];
     for (const e of list) {
       const have = actualDigest(actual, e.algo);
-      if (have === undefined) verifiable = false;
-      else if (have === e.digest) matched = true;
+      if (have === undefined) {
+        // Left out only by a layer showing another system (package paths: see mayBePackageFile).
+        if (SKIPPABLE.has(e.algo) && mayBePackageFile(path)) unhashed.push(e);
+        else verifiable = false;
+      } else if (have === e.digest) matched = true;
     }
-    if (matched || !verifiable) continue;
+    if (matched) continue;
+    const compared = list.filter((e) => actualDigest(actual, e.algo) !== undefined);
+    if (compared.length === 0 && (unhashed.length === 0 || !verifiable)) continue;
     // The newest database entry is the one the package manager would check against.
-    const newest = list.reduce((a, b) => (b.layer > a.layer ? b : a));
+    const newest = (compared.length > 0 ? compared : unhashed).reduce((a, b) => (b.layer > a.layer ? b : a));
+    const have = actualDigest(actual, newest.algo);
     malware.push({
       category: 'backdoor',
       rule: INTEGRITY_DRIFT_RULE,
@@ -115,7 +139,7 @@ function runDrift(ctx: ImageCheckContext): ImageCheckResult {
       path,
       layer: file.layer,
       sha256: actual.sha256,
-      evidence: evidence(newest, actualDigest(actual, newest.algo)!),
+      evidence: have === undefined ? unverifiable(newest) : evidence(newest, have),
     });
   }
   const warnings = [...unhashedLayers].map(
