@@ -65,6 +65,30 @@ test('hostile strings quoted in errors stay on one line (media types, digests, r
           'm',
         ),
     ],
+    [
+      'a record key in a schema error',
+      () =>
+        parseManifestDocument(
+          Buffer.from(JSON.stringify({ ...manifest, annotations: { 'k\n\x1b[2J': 5 } })),
+          'm',
+        ),
+    ],
+    [
+      'an offered platform',
+      () =>
+        selectPlatform(
+          [
+            {
+              mediaType: 'application/vnd.oci.image.manifest.v1+json',
+              digest: `sha256:${'a'.repeat(64)}`,
+              size: 1,
+              platform: { os: 'linux\nInjected', architecture: 'arm64' },
+            },
+          ] as Descriptor[],
+          'linux/amd64',
+          'm',
+        ),
+    ],
     ['a digest', () => parseSha256('sha256:\nabc', 'blob')],
     ['a reference', () => parseReference('registry.example/a\nb:latest')],
   ];

@@ -6,7 +6,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { Header, Pax } from 'tar';
-import { ShipshapeError } from '../errors.js';
+import { ShipshapeError, printable } from '../errors.js';
 
 export interface ArchiveMember {
   name: string;
@@ -135,7 +135,7 @@ export class ArchiveIndex {
     if (member.size > maxBytes) {
       throw new ShipshapeError(
         'TOO_LARGE',
-        `${label}: ${member.name} is ${member.size} bytes, over the ${maxBytes}-byte cap`,
+        `${printable(label)}: ${printable(member.name)} is ${member.size} bytes, over the ${maxBytes}-byte cap`,
       );
     }
     const fh = await open(this.path, 'r');

@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { z } from 'zod/v3';
-import { ShipshapeError } from '../errors.js';
+import { ShipshapeError, printable } from '../errors.js';
 import { ArchiveIndex, type ArchiveMember } from './archive-index.js';
 import { layerHistory, MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES, parseImageConfig } from './manifest.js';
 import { formatPlatform } from './platform.js';
@@ -45,8 +45,8 @@ export class DockerArchiveSource implements ImageSource {
     if (!m)
       throw new ShipshapeError(
         'MALFORMED',
-        `${name} is named by manifest.json but missing from the archive`,
-        { file: name },
+        `${printable(name)} is named by manifest.json but missing from the archive`,
+        { file: printable(name) },
       );
     return m;
   }

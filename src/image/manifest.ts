@@ -110,7 +110,7 @@ function parseJson(bytes: Buffer, label: string): unknown {
 
 function invalid(label: string, error: z.ZodError): ShipshapeError {
   const first = error.issues[0];
-  const where = first?.path.length ? ` at ${first.path.join('.')}` : '';
+  const where = first?.path.length ? ` at ${printable(first.path.join('.'))}` : '';
   return new ShipshapeError(
     'MALFORMED',
     `${label}: invalid document${where}: ${first?.message ?? 'unknown'}`,

@@ -79,7 +79,7 @@ export class OciLayoutSource implements ImageSource {
     if (typeof version !== 'string' || !version.startsWith('1.')) {
       throw new ShipshapeError(
         'UNSUPPORTED',
-        `oci-layout: unsupported imageLayoutVersion ${String(version)}`,
+        `oci-layout: unsupported imageLayoutVersion ${printable(String(version), 40)}`,
         {
           file: 'oci-layout',
         },

@@ -1,4 +1,4 @@
-import { ShipshapeError } from '../errors.js';
+import { ShipshapeError, printable } from '../errors.js';
 import type { Descriptor, Platform } from './types.js';
 
 export const DEFAULT_PLATFORM = 'linux/amd64';
@@ -47,6 +47,6 @@ export function selectPlatform(manifests: Descriptor[], wanted: string, label: s
     const exact = matching.find((d) => d.platform?.variant === want.variant);
     return exact ?? matching[0]!;
   }
-  const offered = candidates.map((d) => formatPlatform(d.platform)).join(', ') || 'none';
+  const offered = printable(candidates.map((d) => formatPlatform(d.platform)).join(', ')) || 'none';
   throw new ShipshapeError('NOT_FOUND', `${label}: no manifest for platform ${wanted} (offered: ${offered})`);
 }

@@ -142,7 +142,7 @@ export class Authenticator {
     const sent = await this.opts.transport.send({ url, headers, what: tokenWhat });
     const res = sent.response;
     if (res.status === 401 || res.status === 403) {
-      const detail = (await readErrorBody(res, sent.body())).slice(0, 200).replace(/\s+/g, ' ');
+      const detail = printable((await readErrorBody(res, sent.body())).replace(/\s+/g, ' '), 200);
       if (creds) {
         throw new ShipshapeError(
           'AUTH',

@@ -4,7 +4,7 @@
  * ShipshapeError whose message starts with the image and the object that failed.
  */
 import { Readable, pipeline } from 'node:stream';
-import { ShipshapeError } from '../../errors.js';
+import { ShipshapeError, printable } from '../../errors.js';
 import { MAX_MANIFEST_BYTES, MEDIA_TYPES, type ParsedDocument, parseManifestDocument } from '../manifest.js';
 import { parseSha256, sha256Digest, verifyingStream } from '../verify-stream.js';
 import { Authenticator } from './auth.js';
@@ -43,9 +43,9 @@ export interface ExpectedContent {
   size?: number;
 }
 
+/** A registry's own words, on one line with control characters shown escaped (see printable()). */
 function oneLine(s: string, max = 200): string {
-  const flat = s.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max)}...` : flat;
+  return printable(s.replace(/\s+/g, ' ').trim(), max);
 }
 
 /** The `errors` array of a Distribution API error body, as `CODE: message`. */
