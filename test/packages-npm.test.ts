@@ -783,6 +783,8 @@ test('npm: the lockfile YAML reader reads what the yaml package reads, or declin
     UnsupportedYaml,
     'declined, as the yaml package refuses it',
   );
+  // Found by the property below: the yaml package refuses a tab-started blank line after `key:`.
+  assert.throws(() => parseBlockYaml('a:\n\t\nb: 1\n'), UnsupportedYaml, 'a blank line starting with a tab');
   const features = parseBlockYaml(YAML_FEATURES) as Record<string, unknown>;
   assert.deepEqual(
     [features.c, features.d, features.k],

@@ -52,6 +52,9 @@ class Lines {
       const raw = this.raw(this.i);
       const trimmed = raw.trimStart();
       if (trimmed === '' || trimmed.startsWith('#')) {
+        // The yaml package refuses such a line where a value's indentation is due (after
+        // `key:`); generated files never hold one, so it is declined wherever it is.
+        if (raw.startsWith('\t')) throw new UnsupportedYaml('tab at the start of a blank line');
         this.i++;
         continue;
       }
