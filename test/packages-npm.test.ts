@@ -783,6 +783,14 @@ test('npm: the lockfile YAML reader reads what the yaml package reads, or declin
     UnsupportedYaml,
     'declined, as the yaml package refuses it',
   );
+  // Found by the property below: a blank line inside a quoted value is a newline, not a space.
+  for (const text of ['k: "multi\n\n  line"\n', "k: 'a\n  \n  b'\n", 'k: "a\\\n  b"\n', 'k: "a\\ \n  b"\n'])
+    assert.throws(() => parseBlockYaml(text), UnsupportedYaml, JSON.stringify(text));
+  assert.equal(
+    JSON.stringify(parseBlockYaml('k: "multi\n  line"\n')),
+    '{"k":"multi line"}',
+    'a single break is a space',
+  );
   // Found by the property below: the yaml package refuses a tab-started blank line after `key:`.
   assert.throws(() => parseBlockYaml('a:\n\t\nb: 1\n'), UnsupportedYaml, 'a blank line starting with a tab');
   const features = parseBlockYaml(YAML_FEATURES) as Record<string, unknown>;

@@ -128,7 +128,12 @@ const ESCAPES: Record<string, string> = {
 
 /** The value of a complete quoted scalar (quotes included in `s`); folded line breaks → spaces. */
 function unquote(s: string): string {
-  const body = s.slice(1, -1).replace(/[ \t]*\n[ \t]*/g, ' ');
+  const raw = s.slice(1, -1);
+  // Only a single break folds to a space: a blank line is a newline, and an escaped break (or
+  // escaped white space before one) joins differently; generated files write neither.
+  if (/\n[ \t]*\n/.test(raw) || (s[0] === '"' && /\\[ \t]*\n/.test(raw)))
+    throw new UnsupportedYaml('a quoted value folded over a blank line or an escaped line break');
+  const body = raw.replace(/[ \t]*\n[ \t]*/g, ' ');
   if (s[0] === "'") return body.replace(/''/g, "'");
   return body.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)/g, (_, e: string) => {
     if (e.length > 1) return String.fromCodePoint(Number.parseInt(e.slice(1), 16));
