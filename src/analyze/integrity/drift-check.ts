@@ -126,9 +126,10 @@ function runDrift(ctx: ImageCheckContext): ImageCheckResult {
         else verifiable = false;
       } else if (have === e.digest) matched = true;
     }
-    if (matched) continue;
+    // A digest shipshape never computes (sha512...) may be the one that matches: no finding.
+    if (matched || !verifiable) continue;
     const compared = list.filter((e) => actualDigest(actual, e.algo) !== undefined);
-    if (compared.length === 0 && (unhashed.length === 0 || !verifiable)) continue;
+    if (compared.length === 0 && unhashed.length === 0) continue;
     // The newest database entry is the one the package manager would check against.
     const newest = (compared.length > 0 ? compared : unhashed).reduce((a, b) => (b.layer > a.layer ? b : a));
     const have = actualDigest(actual, newest.algo);
