@@ -52,12 +52,35 @@ export function errorMessage(e: unknown): string {
 
 /**
  * Text from hostile input made safe for a one-line terminal message: control characters
- * (newlines, escape sequences) shown as \xNN, and length capped.
+ * (newlines, escape sequences) shown as \xNN; line and paragraph separators, the bidirectional
+ * controls that reorder what a terminal shows (Trojan Source) and lone surrogates as \u{NNNN};
+ * length capped without cutting an escape or a character in two.
  */
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/g;
+const UNSAFE =
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]/;
+
+function shown(ch: string): string {
+  if (!UNSAFE.test(ch) || ch.length === 2) return ch; // a whole surrogate pair is a character
+  const code = ch.charCodeAt(0);
+  return code <= 0xff
+    ? `\\x${code.toString(16).padStart(2, '0')}`
+    : `\\u{${code.toString(16).padStart(4, '0')}}`;
+}
 
 export function printable(s: string, max = 200): string {
-  const clean = s.replace(CONTROL_CHARS, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
+  // The common case, whole in one native pass: nothing to show differently.
+  if (!UNSAFE.test(s)) {
+    if (s.length <= max) return s;
+    const cut = /[\ud800-\udbff]/.test(s.charAt(max - 1)) ? max - 1 : max;
+    return `${s.slice(0, cut)}…`;
+  }
+  let out = '';
+  // By code point: a pair is one step, a lone surrogate another.
+  for (const ch of s) {
+    const piece = shown(ch);
+    if (out.length + piece.length > max) return `${out}…`;
+    out += piece;
+  }
+  return out;
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { ShipshapeError } from '../src/errors.js';
+import { printable, ShipshapeError } from '../src/errors.js';
 import { describeLayers, parseImageConfig, parseManifestDocument } from '../src/image/manifest.js';
 import { selectPlatform } from '../src/image/platform.js';
 import { parseReference } from '../src/image/reference.js';
@@ -103,6 +103,33 @@ test('hostile strings quoted in errors stay on one line (media types, digests, r
       `${what}: one line, the newline shown as \\x0a`,
     );
   }
+});
+
+test('printable(): one line, no reordering, no half characters, whatever the input', () => {
+  // eslint-disable-next-line no-control-regex
+  const unsafe = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+  const lone = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+  fc.assert(
+    fc.property(
+      fc.string({
+        unit: fc.oneof(
+          fc.constantFrom('\n', '\x1b', '\u2028', '\u202e', '\ud800', '\udc00', '😀', 'é'),
+          fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+        ),
+        maxLength: 60,
+      }),
+      fc.integer({ min: 1, max: 80 }),
+      (s, max) => {
+        const out = printable(s, max);
+        assert.ok(!unsafe.test(out) && !lone.test(out), JSON.stringify(out));
+        assert.ok(out.length <= max + 1, `${out.length} > ${max} + 1`);
+        const body = out.endsWith('…') && out !== s ? out.slice(0, -1) : out;
+        assert.ok(!/\\(x[0-9a-f]?|u\{[0-9a-f]{0,3})$/.test(body), `no escape cut: ${JSON.stringify(out)}`);
+        if (!unsafe.test(s) && !lone.test(s) && s.length <= max) assert.equal(out, s, 'safe text as it is');
+      },
+    ),
+    { numRuns: 3000 },
+  );
 });
 
 test('manifest parser: structurally valid manifests with hostile fields are validated', () => {
