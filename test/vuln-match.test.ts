@@ -183,6 +183,27 @@ test('matcher: one finding per (package, CVE), aliases merged, withdrawn ignored
       affected: [{ package: { ecosystem: 'npm', name: 'flatmap-stream' }, versions: ['0.1.1'] }],
     },
     {
+      // GitHub's older malware advisories are ordinary GHSAs: CWE-506 says what they are.
+      id: 'GHSA-mh6f-8j2x-4483',
+      modified,
+      summary: 'Critical severity vulnerability that affects event-stream and flatmap-stream',
+      database_specific: { cwe_ids: ['CWE-506'], severity: 'CRITICAL' },
+      affected: [{ package: { ecosystem: 'npm', name: 'event-stream' }, versions: ['3.3.6'] }],
+    },
+    {
+      id: 'GHSA-pjwm-rvh2-c87w',
+      modified,
+      summary: 'Embedded malware in ua-parser-js',
+      affected: [{ package: { ecosystem: 'npm', name: 'ua-parser-js' }, versions: ['0.7.29'] }],
+    },
+    {
+      id: 'GHSA-xss-only',
+      modified,
+      summary: 'Cross-site scripting in ua-parser-js (not malware)',
+      database_specific: { cwe_ids: ['CWE-79'] },
+      affected: [{ package: { ecosystem: 'npm', name: 'ua-parser-js' }, versions: ['0.7.29'] }],
+    },
+    {
       id: 'DEBIAN-CVE-2024-0727',
       modified,
       upstream: ['CVE-2024-0727'],
@@ -216,6 +237,25 @@ test('matcher: one finding per (package, CVE), aliases merged, withdrawn ignored
       paths: ['app/node_modules/event-stream/node_modules/flatmap-stream/package.json'],
     },
     {
+      name: 'event-stream',
+      version: '3.3.6',
+      type: 'npm',
+      purl: 'pkg:npm/event-stream@3.3.6',
+      layer: 3,
+      paths: [
+        'app/node_modules/event-stream/package.json',
+        'usr/local/lib/node_modules/event-stream/package.json',
+      ],
+    },
+    {
+      name: 'ua-parser-js',
+      version: '0.7.29',
+      type: 'npm',
+      purl: 'pkg:npm/ua-parser-js@0.7.29',
+      layer: 1,
+      paths: ['app/node_modules/ua-parser-js/package.json'],
+    },
+    {
       name: 'libssl3',
       version: '3.0.11-1~deb12u2',
       type: 'deb',
@@ -231,6 +271,7 @@ test('matcher: one finding per (package, CVE), aliases merged, withdrawn ignored
     [
       ['CVE-2021-44906', 'minimist', 'critical', '1.2.6', 'fixed', 2],
       ['CVE-2024-0727', 'libssl3', 'unknown', '3.0.13-1~deb12u1', 'fixed', 0],
+      ['GHSA-xss-only', 'ua-parser-js', 'unknown', null, 'unfixed', 1],
     ],
   );
   const minimist = r.vulnerabilities[0]!;
@@ -246,6 +287,28 @@ test('matcher: one finding per (package, CVE), aliases merged, withdrawn ignored
       layer: 3,
       sha256: null,
       evidence: 'flatmap-stream@0.1.1: Malicious code in flatmap-stream (npm)',
+    },
+    ...[
+      'app/node_modules/event-stream/package.json',
+      'usr/local/lib/node_modules/event-stream/package.json',
+    ].map((path) => ({
+      category: 'malicious-package' as const,
+      rule: 'GHSA-mh6f-8j2x-4483',
+      severity: 'critical' as const,
+      path,
+      layer: 3,
+      sha256: null,
+      evidence:
+        'event-stream@3.3.6: Critical severity vulnerability that affects event-stream and flatmap-stream',
+    })),
+    {
+      category: 'malicious-package',
+      rule: 'GHSA-pjwm-rvh2-c87w',
+      severity: 'critical',
+      path: 'app/node_modules/ua-parser-js/package.json',
+      layer: 1,
+      sha256: null,
+      evidence: 'ua-parser-js@0.7.29: Embedded malware in ua-parser-js',
     },
   ]);
 });

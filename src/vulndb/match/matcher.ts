@@ -86,10 +86,22 @@ export interface MatchResult {
 
 const SEVERITY_RANK: Record<Severity, number> = { critical: 4, high: 3, medium: 2, low: 1, unknown: 0 };
 
+/**
+ * CWEs that say the package itself is the attack (embedded malicious code, trojan horse,
+ * trapdoor, logic bomb, spyware). GitHub filed the best-known npm compromises under them as
+ * ordinary advisories before it had malware advisories: event-stream/flatmap-stream,
+ * ua-parser-js, coa, rc, node-ipc (GHSA-…, CWE-506), and those are what an OSV mirror holds.
+ */
+const MALWARE_CWES = new Set(['CWE-506', 'CWE-507', 'CWE-510', 'CWE-511', 'CWE-512']);
+const MALWARE_SUMMARY =
+  /\b(embedded malware|malware in|contains? malware|malicious code|malicious (package|version|release)s?)\b/i;
+
 function isMalicious(record: OsvRecord): boolean {
-  return (
-    record.id.startsWith('MAL-') || record.database_specific?.['malicious-packages-origins'] !== undefined
-  );
+  if (record.id.startsWith('MAL-') || record.database_specific?.['malicious-packages-origins'] !== undefined)
+    return true;
+  const cwes = record.database_specific?.['cwe_ids'];
+  if (Array.isArray(cwes) && cwes.some((c) => typeof c === 'string' && MALWARE_CWES.has(c))) return true;
+  return MALWARE_SUMMARY.test(record.summary ?? '');
 }
 
 /** The CVE the advisory is about, when it names exactly one (aliases, then upstream). */
@@ -151,12 +163,14 @@ export function matchInventory(
       for (const q of queriesFor(identity, os)) {
         for (const m of matchQuery(identity, q, lookup, records)) {
           if (isMalicious(m.record)) {
-            if (!malware.some((x) => x.rule === m.record.id && x.path === pkg.paths[0])) {
+            // Every place the package is installed is a copy of the attack.
+            for (const path of pkg.paths.length > 0 ? pkg.paths : ['']) {
+              if (malware.some((x) => x.rule === m.record.id && x.path === path)) continue;
               malware.push({
                 category: 'malicious-package',
                 rule: m.record.id,
                 severity: 'critical',
-                path: pkg.paths[0] ?? '',
+                path,
                 layer: pkg.layer,
                 sha256: null,
                 evidence: `${identity.name}@${identity.version}: ${titleOf(m.record)}`.slice(0, 300),
