@@ -68,14 +68,20 @@ private rule detection_content
 }
 
 // Prose about commands (manuals, READMEs, man pages): a one-liner quoted there runs nowhere.
+// A name is not enough where the content is a script: one that starts with "#!" (0x2123), or
+// is named like a script (`license.sh`, `news.py`), runs whatever it is called.
 private rule documentation
 {
     strings:
         $troff_title = /(^|\n)\.(TH|Dd)[ \t]/
         $troff_comment = ".\\\""
     condition:
-        filename matches /\.(md|markdown|rst|txt|adoc|asciidoc|html?|xml|tex|texi|info|pod|[1-9]|[1-9]\.gz)$/
-        or filename matches /\/(readme|changelog|changes|news|history|faq|copying|license)([._-]|$)/
-        or $troff_title
-        or $troff_comment at 0
+        uint16(0) != 0x2123
+        and not filename matches /\.(sh|bash|zsh|ksh|py|pl|rb|php[0-9]?|phtml|js|mjs|cjs|ps1|psm1|bat|cmd|vbs|lua)$/
+        and (
+            filename matches /\.(md|markdown|rst|txt|adoc|asciidoc|html?|xml|tex|texi|info|pod|[1-9]|[1-9]\.gz)$/
+            or filename matches /\/(readme|changelog|changes|news|history|faq|copying|license)([._-]|$)/
+            or $troff_title
+            or $troff_comment at 0
+        )
 }
