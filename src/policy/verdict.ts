@@ -1,7 +1,9 @@
 /**
  * The verdict of a scan. `--fail-on SEVERITY`: any finding at or above it fails the image (exit
  * code 1). Without it, malware of severity high or critical still fails: an image carrying a
- * miner or a backdoor is not safe to run, whatever a team's vulnerability threshold is.
+ * miner or a backdoor is not safe to run, whatever a team's vulnerability threshold is. So do
+ * the config audit's findings that say the image itself attacks (a miner's settings or a reverse
+ * shell in what it runs or in its environment), high or critical.
  * `--fail-on none` turns every gate off. Policy files come with the policy issue.
  */
 import { ShipshapeError } from '../errors.js';
@@ -13,6 +15,13 @@ const RANK: Record<string, number> = { critical: 4, high: 3, medium: 2, low: 1, 
 
 /** What fails an image without `--fail-on`: findings that mean "this image attacks you". */
 const DEFAULT_GATE_KINDS = new Set(['malware', 'behavior']);
+const ATTACK_MISCONFIGURATIONS = new Set(['miner-flags', 'reverse-shell']);
+
+function gatedByDefault(f: { kind: string; id: string }): boolean {
+  return (
+    DEFAULT_GATE_KINDS.has(f.kind) || (f.kind === 'misconfiguration' && ATTACK_MISCONFIGURATIONS.has(f.id))
+  );
+}
 
 export interface Verdict {
   pass: boolean;
@@ -40,7 +49,7 @@ export function verdictOf(
   if (failOn === 'none') return { pass: true, reasons: [] };
   const failing =
     failOn === null
-      ? findings.filter((f) => DEFAULT_GATE_KINDS.has(f.kind) && (RANK[f.severity] ?? 0) >= RANK.high!)
+      ? findings.filter((f) => gatedByDefault(f) && (RANK[f.severity] ?? 0) >= RANK.high!)
       : findings.filter((f) => (RANK[f.severity] ?? 0) >= RANK[failOn]!);
   const reasons = failing.slice(0, 50).map((f) => `${f.kind} ${f.id} (${f.severity}) in ${f.where}`);
   if (failing.length > 50) reasons.push(`… and ${failing.length - 50} more`);

@@ -89,6 +89,8 @@ function auditUnit(rules: ConfigRules, unit: Unit, out: Findings): void {
       out.add('curl-pipe-shell', severity, ev, unit.layer, hit.excerpt);
     } else if (finding === 'miner-flags') {
       out.add('miner-flags', unit.runtime ? 'critical' : 'high', ev, unit.layer, hit.excerpt);
+    } else if (finding === 'reverse-shell') {
+      out.add('reverse-shell', unit.runtime ? 'critical' : 'high', ev, unit.layer, hit.excerpt);
     } else if (finding === 'add-from-url' && !unit.runtime) {
       out.add('add-from-url', /--checksum=/.test(hit.excerpt) ? 'low' : 'medium', ev, unit.layer);
     } else if (finding === 'privileged-hints') {

@@ -13,6 +13,7 @@ export const CONFIG_FINDINGS = [
   'download-chmod-exec',
   'runtime-build',
   'miner-flags',
+  'reverse-shell',
   'exposed-ssh',
   'exposed-miner-port',
   'add-from-url',
