@@ -1,4 +1,5 @@
 /** `shipshape inspect` output: JSON (contract shapes for target and layers) and a terminal table. */
+import { maskedOrNull, maskSecretsIn } from './mask-secrets.js';
 import Table from 'cli-table3';
 import type { AnalyzedImage } from '../scan/analyze-image.js';
 import type { ResolvedImage } from '../image/types.js';
@@ -26,18 +27,20 @@ export function inspectJson(r: InspectResult): object {
       created: image.config.created ?? null,
       author: image.config.author ?? null,
       user: c.User ?? '',
-      entrypoint: c.Entrypoint ?? null,
-      cmd: c.Cmd ?? null,
-      env: c.Env ?? [],
+      entrypoint: c.Entrypoint?.map((s) => maskSecretsIn(s)) ?? null,
+      cmd: c.Cmd?.map((s) => maskSecretsIn(s)) ?? null,
+      env: (c.Env ?? []).map((s) => maskSecretsIn(s)),
       workingDir: c.WorkingDir ?? '',
       exposedPorts: Object.keys(c.ExposedPorts ?? {}),
       volumes: Object.keys(c.Volumes ?? {}),
-      labels: c.Labels ?? {},
+      labels: Object.fromEntries(
+        Object.entries(c.Labels ?? {}).map(([k, v]) => [k, maskSecretsIn(`${k}=${v}`).slice(k.length + 1)]),
+      ),
       stopSignal: c.StopSignal ?? null,
     },
     history: image.history.map((h) => ({
       created: h.created ?? null,
-      createdBy: h.created_by ?? null,
+      createdBy: maskedOrNull(h.created_by),
       emptyLayer: h.empty_layer ?? false,
       comment: h.comment ?? null,
     })),
@@ -95,13 +98,13 @@ export function inspectTable(r: InspectResult, color: boolean): string {
     lines.push(`Platforms  ${image.platforms.map((p) => p.platform).join(', ')}`);
   if (image.config.created) lines.push(`Created    ${image.config.created}`);
   lines.push(`User       ${c.User || 'root (not set)'}`);
-  if (c.Entrypoint?.length) lines.push(`Entrypoint ${JSON.stringify(c.Entrypoint)}`);
-  if (c.Cmd?.length) lines.push(`Cmd        ${JSON.stringify(c.Cmd)}`);
+  if (c.Entrypoint?.length) lines.push(`Entrypoint ${maskSecretsIn(JSON.stringify(c.Entrypoint))}`);
+  if (c.Cmd?.length) lines.push(`Cmd        ${maskSecretsIn(JSON.stringify(c.Cmd))}`);
   if (c.WorkingDir) lines.push(`WorkingDir ${c.WorkingDir}`);
   const ports = Object.keys(c.ExposedPorts ?? {});
   if (ports.length) lines.push(`Ports      ${ports.join(', ')}`);
-  for (const e of c.Env ?? []) lines.push(`Env        ${e}`);
-  for (const [k, v] of Object.entries(c.Labels ?? {})) lines.push(`Label      ${k}=${v}`);
+  for (const e of c.Env ?? []) lines.push(`Env        ${maskSecretsIn(e)}`);
+  for (const [k, v] of Object.entries(c.Labels ?? {})) lines.push(`Label      ${maskSecretsIn(`${k}=${v}`)}`);
   const table = new Table({ head: ['#', 'digest', 'size', 'files', 'created by'], ...style });
   const layers = reportLayers(image, analyzed?.facts.layers, r.cached);
   for (const l of layers) {

@@ -1,4 +1,5 @@
 /** The parts of the JSON report every command shares (CONTRACT.md: `target`, `layers`). */
+import { maskedOrNull } from './mask-secrets.js';
 import type { DetectedOs } from '../analyze/os/detect.js';
 import type { LayerFacts } from '../facts/types.js';
 import type { ResolvedImage } from '../image/types.js';
@@ -42,7 +43,7 @@ export function reportLayers(image: ResolvedImage, facts?: LayerFacts[], cached?
       digest: l.digest,
       diffId: l.diffId ?? f?.diffId ?? null,
       size: l.size || f?.compressedBytes || 0,
-      createdBy: l.createdBy,
+      createdBy: maskedOrNull(l.createdBy),
       mediaType: l.mediaType,
     };
     if (!f) return base;
