@@ -90,7 +90,11 @@ export function analyzeCommand(rawLine: string, rules: PersistenceRules): Comman
   const alias = ALIAS.exec(rawLine.slice(0, MAX_LINE));
   const line = alias ? alias[2]! : rawLine.slice(0, MAX_LINE);
   const hits: CommandHit[] = [];
-  const fetch = rules.fetchAndRun.find((f) => f.re.test(line));
+  // `c\url ... | "sh"`: the shell drops backslashes before letters and the quotes around words.
+  const plain = line
+    .replace(/\\(?=[A-Za-z])/g, '')
+    .replace(/(^|\s|\|)["']([A-Za-z0-9_./-]{1,64})["'](?=\s|$|;|\|)/g, '$1$2');
+  const fetch = rules.fetchAndRun.find((f) => f.re.test(line) || f.re.test(plain));
   if (fetch)
     hits.push({ rule: 'persistence-fetch-and-run', detail: `downloads and runs code (${fetch.id})` });
 

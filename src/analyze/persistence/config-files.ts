@@ -44,13 +44,23 @@ export type ConfigKind =
   | 'python-pth'
   | 'pam'
   | 'ld-so-conf'
-  | 'sshd-config';
+  | 'sshd-config'
+  | 'inittab'
+  | 'passwd'
+  | 'shadow';
 
 const KINDS: [RegExp, ConfigKind][] = [
   [/^etc\/ld\.so\.preload$/, 'ld-preload'],
   [/^etc\/(crontab|cron\.d\/[^/.][^/]*)$/, 'crontab-system'],
   [/^etc\/anacrontab$/, 'anacrontab'],
   [/^var\/spool\/cron\/(crontabs\/|tabs\/)?[^/.][^/]*$/, 'crontab-user'],
+  // Alpine's and BusyBox's crond read their tables here.
+  [/^etc\/crontabs\/[^/.][^/]*$/, 'crontab-user'],
+  // at jobs are shell scripts; BusyBox init runs what inittab says, and respawns it.
+  [/^var\/spool\/(cron\/)?at(jobs)?\/[^/.][^/]*$/, 'shell'],
+  [/^etc\/inittab$/, 'inittab'],
+  // logrotate runs its scripts (postrotate...) as root, every day.
+  [/^etc\/logrotate\.(conf|d\/[^/]+)$/, 'shell'],
   [/^etc\/cron\.(hourly|daily|weekly|monthly|yearly)\/[^/.][^/]*$/, 'shell'],
   [
     /^(usr\/(local\/)?lib|lib|etc|run)\/systemd\/(system|user)\/.+\.(service|timer|socket|path)(\.d\/[^/]+\.conf)?$/,
@@ -82,9 +92,14 @@ const KINDS: [RegExp, ConfigKind][] = [
     'shell',
   ],
   [
-    /^(root|home\/[^/]+)\/\.(bashrc|profile|bash_profile|bash_login|bash_logout|zshrc|zprofile|zshenv|zlogin)$/,
+    /^(root|home\/[^/]+|etc\/skel)\/\.(bashrc|profile|bash_profile|bash_login|bash_logout|zshrc|zprofile|zshenv|zlogin)$/,
     'shell',
   ],
+  [/^(root|home\/[^/]+)\/\.config\/fish\/config\.fish$|^etc\/fish\/(config\.fish|conf\.d\/[^/]+)$/, 'shell'],
+  // git runs a repository's hooks on checkout, commit, merge...
+  [/(^|\/)\.git\/hooks\/[^/.]+$/, 'shell'],
+  [/^etc\/passwd$/, 'passwd'],
+  [/^etc\/shadow$/, 'shadow'],
   [/^etc\/(sudoers|sudoers\.d\/[^/.][^/]*)$/, 'sudoers'],
   [/(^|\/)\.ssh\/authorized_keys2?$/, 'authorized-keys'],
   [/^etc\/(ssh\/authorized_keys\/[^/]+|dropbear\/authorized_keys)$/, 'authorized-keys'],
@@ -169,6 +184,8 @@ function commandsOf(text: string, kind: ConfigKind): { n: number; command: strin
     else if (kind === 'supervisor') command = /^command\s*=\s*(.*)$/.exec(line)?.[1];
     else if (kind === 'desktop') command = /^(?:Try)?Exec\s*=\s*(.*)$/.exec(line)?.[1];
     else if (kind === 'python-pth') command = /^import[\s,]/.test(line) ? line : undefined;
+    // id:runlevels:action:process (BusyBox: `::respawn:/sbin/getty ...`).
+    else if (kind === 'inittab') command = /^[^:]{0,16}:[^:]{0,16}:[a-z]{1,16}:(.+)$/.exec(line)?.[1];
     else if (kind === 'udev' || kind === 'apt') {
       // The programs are the quoted values (`RUN+="..."`, `Post-Invoke {"..."};`).
       for (const m of line.matchAll(/"([^"]{1,4096})"/g)) out.push({ n, command: m[1]! });
@@ -374,6 +391,60 @@ function placesFile(kind: ConfigKind, text: string, rules: PersistenceRules): Hi
   return [];
 }
 
+/**
+ * Accounts that let anyone in as root: a second user with uid 0 (root under another name, the
+ * oldest backdoor), a login account whose password field is empty in passwd (no password at
+ * all), or in shadow (no password: CVE-2019-5021 shipped Alpine images with `root::`).
+ */
+function accountsFile(kind: 'passwd' | 'shadow', text: string): Hit[] {
+  const hits: Hit[] = [];
+  for (const { n, line } of logicalLines(text)) {
+    const f = line.split(':');
+    if (f.length < (kind === 'passwd' ? 7 : 2)) continue;
+    const [user, password] = [f[0]!, f[1]!];
+    if (
+      kind === 'passwd' &&
+      f[2] === '0' &&
+      user !== 'root' &&
+      !hits.some((h) => h.rule === 'backdoor-uid0-account')
+    )
+      hits.push({
+        category: 'backdoor',
+        rule: 'backdoor-uid0-account',
+        severity: 'high',
+        evidence: safeEvidence(`line ${n}: ${user} has uid 0, root under another name`),
+      });
+    // A shell that logs nobody in (nologin, false) makes an empty password harmless.
+    const locked = kind === 'passwd' && /(?:nologin|\/false|\/sync|\/shutdown|\/halt)$/.test(f[6] ?? '');
+    if (password === '' && !locked && !hits.some((h) => h.rule === 'backdoor-empty-password')) {
+      hits.push({
+        category: 'backdoor',
+        rule: 'backdoor-empty-password',
+        severity: user === 'root' || (kind === 'passwd' && f[2] === '0') ? 'high' : 'medium',
+        evidence: safeEvidence(
+          `line ${n}: ${user} has an empty password in ${kind}: anyone may log in as ${user}`,
+        ),
+      });
+    }
+  }
+  return hits;
+}
+
+/** sshd letting accounts in without a password. */
+function sshdFile(text: string, rules: PersistenceRules): Hit[] {
+  const hits = placesFile('sshd-config', text, rules);
+  for (const { n, line } of logicalLines(text)) {
+    if (/^PermitEmptyPasswords\s+yes\b/i.test(line))
+      hits.push({
+        category: 'backdoor',
+        rule: 'backdoor-sshd-empty-passwords',
+        severity: 'medium',
+        evidence: safeEvidence(`line ${n}: sshd lets accounts without a password log in: ${line}`),
+      });
+  }
+  return hits;
+}
+
 function environmentFile(text: string, rules: PersistenceRules): Hit[] {
   for (const { n, line } of logicalLines(text)) {
     const m = LD_PRELOAD_ASSIGN.exec(line);
@@ -407,8 +478,12 @@ export function checkConfigFile(path: string, text: string, rules = persistenceR
     case 'pam':
       return pamFile(path, text, rules);
     case 'ld-so-conf':
-    case 'sshd-config':
       return placesFile(kind, text, rules);
+    case 'sshd-config':
+      return sshdFile(text, rules);
+    case 'passwd':
+    case 'shadow':
+      return accountsFile(kind, text);
     case 'environment':
       return environmentFile(text, rules);
     default:
@@ -418,7 +493,7 @@ export function checkConfigFile(path: string, text: string, rules = persistenceR
 
 export const persistenceConfigAnalyzer: Analyzer = {
   name: PERSISTENCE_CONFIG_ANALYZER,
-  version: 2,
+  version: 3,
   wants: (header) =>
     header.type === 'file' && configKind(header.path) ? { mode: 'buffer', maxBytes: MAX_BYTES } : false,
   analyze(file: FileInput, ctx: AnalyzeContext): Fact[] {

@@ -36,7 +36,7 @@ export function hiddenReason(path: string, rules: PersistenceRules): string | un
   for (let i = 0; i < parts.length - 1; i++) {
     const part = parts[i]!;
     const parent = parts.slice(0, i).join('/');
-    if (part.startsWith('.') && rules.systemDirs.has(parent)) {
+    if (part.startsWith('.') && rules.systemDirs.has(parent) && !rules.toolDotDirs.has(part)) {
       return `hidden directory "${part}" directly in ${parent === '' ? 'the root' : `/${parent}`}`;
     }
   }

@@ -12,6 +12,7 @@ const Schema = z.object({
   tempDirs: z.array(z.string().min(1)),
   runtimeDirs: z.array(z.string().min(1)),
   systemDirs: z.array(z.string()),
+  toolDotDirs: z.array(z.string().regex(/^\.[A-Za-z0-9_-]{1,64}$/)).default([]),
   kernelThreadNames: z.string().min(1),
   preloadAllowed: z.array(z.string().min(1)),
   suidKnown: z.array(z.string().min(1)),
@@ -26,6 +27,8 @@ export interface PersistenceRules {
   tempDirs: string[];
   runtimeDirs: string[];
   systemDirs: Set<string>;
+  /** Dot-directories version managers install into (`/usr/local/.nvm`): not hiding places. */
+  toolDotDirs: Set<string>;
   kernelThreadName: RegExp;
   preloadAllowed: RegExp[];
   suidKnown: Set<string>;
@@ -43,6 +46,7 @@ export function compilePersistenceRules(data: unknown): PersistenceRules {
     tempDirs: r.tempDirs,
     runtimeDirs: r.runtimeDirs,
     systemDirs: new Set(r.systemDirs),
+    toolDotDirs: new Set(r.toolDotDirs),
     kernelThreadName: new RegExp(r.kernelThreadNames),
     preloadAllowed: r.preloadAllowed.map((p) => new RegExp(p)),
     suidKnown: new Set(r.suidKnown),
