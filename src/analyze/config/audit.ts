@@ -199,7 +199,7 @@ function runtimeScripts(facts: ImageFacts, cfg: Config, candidates: string[]): U
 function auditUser(cfg: Config, out: Findings): void {
   const user = (cfg.User ?? '').trim();
   const name = user.split(':')[0]!;
-  if (name === '' || name === 'root' || name === '0') {
+  if (name === '' || name === 'root' || /^0{1,16}$/.test(name)) {
     out.add('runs-as-root', 'low', user === '' ? 'User: (not set)' : `User: ${user}`);
   }
 }
