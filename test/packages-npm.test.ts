@@ -305,6 +305,30 @@ test('npm: package.json licenses in every form npm has written', () => {
   assert.equal(aliased.packages[0]?.metadata?.alias, 'y');
 });
 
+test('npm: a package.json padded past the size limit still names itself by its npm 6 "_id"', () => {
+  const path = 'app/node_modules/p4300000/package.json';
+  const padded = (head: object) =>
+    `${JSON.stringify(head).slice(0, -1)},"readme":"${'A'.repeat(33 * 1024 * 1024)}","name":"flatmap-stream","version":"0.1.1"}`;
+  const r = runAnalyzer(
+    npmInstalledAnalyzer,
+    path,
+    padded({ _from: 'flatmap-stream@0.1.1', _id: 'flatmap-stream@0.1.1' }),
+  );
+  assert.deepEqual(
+    r.packages.map((p) => `${p.name}@${p.version}`),
+    ['flatmap-stream@0.1.1'],
+  );
+  assert.match(r.warnings.join('\n'), /larger than .* identified by its "_id" only/);
+  const scoped = runAnalyzer(npmInstalledAnalyzer, path, padded({ _id: '@scope/pkg@2.0.0-rc.1' }));
+  assert.deepEqual(
+    scoped.packages.map((p) => `${p.name}@${p.version}`),
+    ['@scope/pkg@2.0.0-rc.1'],
+  );
+  const anonymous = runAnalyzer(npmInstalledAnalyzer, path, padded({ description: 'x' }));
+  assert.deepEqual(anonymous.packages, [], 'without an _id, nothing to go by');
+  assert.match(anonymous.warnings.join('\n'), /skipped/);
+});
+
 // ---------------------------------------------------------------------------------------------
 // Lockfile formats, small samples written from their documented forms
 
@@ -688,7 +712,7 @@ test('npm: a v1 tree deeper than any real one is cut off with a warning, not a s
 });
 
 test('npm: a package.json larger than the read limit is reported, not half-parsed', () => {
-  const big = JSON.stringify({ name: 'big', version: '1.0.0', readme: 'x'.repeat(5 * 1024 * 1024) });
+  const big = JSON.stringify({ name: 'big', version: '1.0.0', readme: 'x'.repeat(33 * 1024 * 1024) });
   const r = runAnalyzer(npmInstalledAnalyzer, 'node_modules/big/package.json', big);
   assert.deepEqual(r.packages, []);
   assert.match(r.warnings[0]!, /^node_modules\/big\/package\.json: package\.json is larger than/);
