@@ -93,6 +93,19 @@ test('secrets analyzer: only the first 2 MiB are read, and the rest is reported 
   assert.equal(gap?.analyzer, 'secrets', 'named');
 });
 
+test('secrets analyzer: two tokens in one file are two findings, the same token twice one', () => {
+  const [a, b] = [`ghp_${fake(ALNUM, 36, 56)}`, `ghp_${fake(ALNUM, 36, 57)}`];
+  const facts = run('app/.env', `A=${a}\nB=${b}\nC=${a}\n`);
+  assert.deepEqual(
+    facts.map((f) => `${f.rule}:${f.line}:${f.evidence}`),
+    [
+      `github-token:1:${a.slice(0, 4)}${'*'.repeat(24)}${a.slice(-4)}`,
+      `github-token:2:${b.slice(0, 4)}${'*'.repeat(24)}${b.slice(-4)}`,
+    ],
+    'one finding per distinct value, at its first line',
+  );
+});
+
 test('secrets analyzer: allow-listed third-party test folders are not read', () => {
   const text = `token: ghp_${fake(ALNUM, 36, 55)}`;
   assert.equal(run('app/node_modules/lib/test/fixtures/a.js', text).length, 0, 'third-party test folder');

@@ -14,7 +14,7 @@ import type { HistoryEntry, ImageConfig } from '../src/image/types.js';
 import { openSource } from '../src/image/target.js';
 import { analyzeImage } from '../src/scan/analyze-image.js';
 import { tempDir } from './support/tmp.js';
-import { ALNUM, HEX, checkContext, configOnlyImage, fake } from './secrets-fakes.js';
+import { ALNUM, HEX, UPPERNUM, checkContext, configOnlyImage, fake } from './secrets-fakes.js';
 
 const image = (config: NonNullable<ImageConfig['config']>, history: HistoryEntry[] = [], layers = 1) =>
   configOnlyImage(config, history, layers);
@@ -71,6 +71,18 @@ test('secrets-config: ENV values by rule and by name, placeholders left alone', 
     found.find((f) => f.path.endsWith('DB_PASSWORD'))!.evidence,
     /^DB_PASSWORD=\S{2,4}\*{4,}/,
     'name shown',
+  );
+});
+
+test('secrets-config: an AWS key id with any digit in Env; the documented example is not one', () => {
+  const id = `AKIA${fake(UPPERNUM, 16, 65)}`;
+  const found = configSecrets(
+    image({ Env: [`AWS_ACCESS_KEY_ID=${id}`, 'BACKUP_AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE'] }),
+  );
+  assert.deepEqual(
+    found.map((f) => `${f.rule} ${f.path}`),
+    ['aws-access-key-id config:Env/AWS_ACCESS_KEY_ID'],
+    found.map((f) => f.evidence).join('; '),
   );
 });
 

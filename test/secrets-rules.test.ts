@@ -31,8 +31,30 @@ const SAMPLES: Record<string, { positive: Sample[]; negative: Sample[] }> = {
     negative: [{ text: 'aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' }],
   },
   'aws-access-key-id': {
-    positive: [{ text: `aws_access_key_id = AKIA${fake(UPPER32, 16, 4)}` }],
-    negative: [{ text: 'aws_access_key_id = AKIAIOSFODNN7EXAMPLE' }, { text: `AKIA${'A'.repeat(16)}` }],
+    positive: [
+      { text: `aws_access_key_id = AKIA${fake(UPPER32, 16, 4)}` },
+      // Any digit, as other scanners' and evaluators' fakes have it; a digit run too.
+      { text: `AWS_ACCESS_KEY_ID=AKIA${fake(UPPERNUM, 16, 200)}` },
+      { text: `AWS_ACCESS_KEY_ID=${['AKIA', '1234567890', 'ABCDEF'].join('')}` },
+    ],
+    negative: [
+      { text: 'aws_access_key_id = AKIAIOSFODNN7EXAMPLE' },
+      { text: `AKIA${'A'.repeat(16)}` },
+      // One character short, lower case, or part of a longer word.
+      { text: `AWS_ACCESS_KEY_ID=AKIA${fake(UPPERNUM, 15, 201)}` },
+      { text: `AWS_ACCESS_KEY_ID=AKIA${fake(UPPERNUM, 16, 202).toLowerCase()}` },
+      { text: `id=XAKIA${fake(UPPERNUM, 16, 203)}` },
+    ],
+  },
+  'aws-session-token': {
+    positive: [
+      { text: `export AWS_SESSION_TOKEN='IQoJb3JpZ2luX2Vj${fake(B64, 300, 204)}'` },
+      { text: `aws_session_token = FwoGZXIvYXdzE${fake(B64, 200, 205)}` },
+    ],
+    negative: [
+      { text: `AWS_SESSION_TOKEN=IQoJb3JpZ2luX2Vj${fake(B64, 40, 206)}` },
+      { text: `AWS_SESSION_TOKEN=IQoJb3JpZ2luX2Vj${'A'.repeat(200)}` },
+    ],
   },
   'gcp-service-account-key': {
     positive: [
@@ -52,16 +74,34 @@ const SAMPLES: Record<string, { positive: Sample[]; negative: Sample[] }> = {
     positive: [
       { text: pem('ENCRYPTED PRIVATE KEY', fake(B64, 128, 8)) },
       { text: pem('RSA PRIVATE KEY', `Proc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00FF\n\n${keyBody}`) },
+      {
+        text: `key: |\n${indent(pem('RSA PRIVATE KEY', `Proc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00FF\n\n${keyBody}`), '  ')}`,
+      },
+      { text: pem('ENCRYPTED PRIVATE KEY', fake(B64, 128, 208), ' ') },
     ],
-    negative: [{ text: pem('RSA PRIVATE KEY', keyBody) }],
+    negative: [
+      { text: pem('RSA PRIVATE KEY', keyBody) },
+      { text: indent(pem('RSA PRIVATE KEY', keyBody), '    ') },
+    ],
   },
   'private-key': {
     positive: [
       { text: pem('RSA PRIVATE KEY', keyBody) },
       { text: pem('OPENSSH PRIVATE KEY', `b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ${fake(B64, 80, 9)}`) },
       { text: `KEY="${pem('EC PRIVATE KEY', keyBody, '\\n')}"` },
+      // Indented under a YAML block scalar, and joined by spaces on one line.
+      {
+        text: `deploy_key: |\n${indent(pem('OPENSSH PRIVATE KEY', `b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ${fake(B64, 80, 207)}`), '  ')}`,
+      },
+      { text: `config:\n  tls:\n    key: |\n${indent(pem('RSA PRIVATE KEY', keyBody), '      ')}` },
+      { text: pem('RSA PRIVATE KEY', keyBody.match(/.{1,64}/g)!.join(' '), ' ') },
     ],
     negative: [
+      // Indented but passphrase-protected: the encrypted rule's (low), not this one.
+      {
+        text: `key: |\n${indent(pem('RSA PRIVATE KEY', `Proc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00FF\n\n${keyBody}`), '  ')}`,
+      },
+      { text: `-----BEGIN RSA PRIVATE KEY----- ... -----END RSA PRIVATE KEY-----` },
       { text: pem('PRIVATE KEY', '...') },
       { text: pem('PUBLIC KEY', keyBody) },
       { text: pem('RSA PRIVATE KEY', 'MIIEpAIBAAKCAQEA' + 'X'.repeat(64)) },
@@ -108,7 +148,10 @@ const SAMPLES: Record<string, { positive: Sample[]; negative: Sample[] }> = {
     negative: [{ text: `stripe.api_key = "sk_test_${fake(ALNUM, 24, 23)}"` }],
   },
   'twilio-api-key': {
-    positive: [{ text: `TWILIO_API_KEY=SK${fake(HEX, 32, 24)}` }],
+    positive: [
+      { text: `TWILIO_API_KEY=SK${fake(HEX, 32, 24)}` },
+      { text: `account_sid = 'AC${fake(HEX, 32, 209)}'\napi_key = 'SK${fake(HEX, 32, 210)}'\n` },
+    ],
     negative: [{ text: `id=SK${fake(HEX, 32, 24)}` }],
   },
   'twilio-auth-token': {
@@ -121,6 +164,178 @@ const SAMPLES: Record<string, { positive: Sample[]; negative: Sample[] }> = {
   'sendgrid-api-key': {
     positive: [{ text: `SENDGRID=SG.${fake(B64URL, 22, 26)}.${fake(B64URL, 43, 27)}` }],
     negative: [{ text: 'see SG.example.com' }],
+  },
+  'vault-token': {
+    positive: [
+      { text: `VAULT_TOKEN=hvs.${fake(ALNUM, 24, 211)}` },
+      { text: `X-Vault-Token: hvs.${fake(B64URL, 91, 212)}` },
+    ],
+    negative: [{ text: `VAULT_TOKEN=hvs.${'x'.repeat(24)}` }, { text: `t = hvs.${fake(ALNUM, 12, 213)}` }],
+  },
+  'vault-legacy-token': {
+    positive: [
+      { text: `vault login s.${fake(ALNUM, 24, 214)}` },
+      { text: `export VAULT_TOKEN="s.${fake(ALNUM, 24, 215)}"` },
+    ],
+    negative: [
+      // Without Vault named in the file, `s.` and 24 characters are anything.
+      { text: `login s.${fake(ALNUM, 24, 214)}` },
+      { text: `vault: this.s.${fake(ALNUM, 24, 216)}` },
+    ],
+  },
+  'docker-hub-token': {
+    positive: [{ text: `echo dckr_pat_${fake(B64URL, 27, 217)} | docker login -u acme --password-stdin` }],
+    negative: [{ text: `DOCKER_TOKEN=dckr_pat_${fake(ALNUM, 12, 218)}` }],
+  },
+  'telegram-bot-token': {
+    positive: [
+      { text: `bot = telebot.TeleBot('${fake(DIGITS, 10, 219)}:AA${fake(B64URL, 33, 220)}')` },
+      { text: `TELEGRAM_TOKEN=${fake(DIGITS, 9, 221)}:AA${fake(B64URL, 33, 222)}` },
+    ],
+    negative: [
+      // No Telegram or bot in the file; one character short.
+      { text: `id = '${fake(DIGITS, 10, 219)}:AA${fake(B64URL, 33, 220)}'` },
+      { text: `TELEGRAM_TOKEN=${fake(DIGITS, 9, 221)}:AA${fake(B64URL, 32, 222)}` },
+    ],
+  },
+  'discord-webhook': {
+    positive: [
+      {
+        text: `DISCORD_WEBHOOK='https://discord.com/api/webhooks/${fake(DIGITS, 18, 223)}/${fake(B64URL, 68, 224)}'`,
+      },
+    ],
+    negative: [
+      { text: `https://discord.com/api/webhooks/${fake(DIGITS, 18, 223)}/${'x'.repeat(68)}` },
+      { text: 'https://discord.com/api/webhooks/{id}/{token}' },
+    ],
+  },
+  'slack-app-token': {
+    positive: [
+      {
+        text: `SLACK_APP='xapp-1-A${fake(UPPERNUM, 10, 225)}-${fake(DIGITS, 13, 226)}-${fake(HEX, 64, 227)}'`,
+      },
+    ],
+    negative: [{ text: 'SLACK_APP_TOKEN=xapp-1-your-app-token' }],
+  },
+  'openai-api-key': {
+    positive: [
+      { text: `client = OpenAI(api_key='sk-proj-${fake(B64URL, 156, 228)}')` },
+      { text: `openai.api_key = 'sk-${fake(ALNUM, 20, 229)}T3BlbkFJ${fake(ALNUM, 20, 230)}'` },
+    ],
+    negative: [
+      { text: `OPENAI_API_KEY=sk-proj-${'x'.repeat(48)}` },
+      { text: `key = 'sk-${fake(ALNUM, 20, 231)}T3BlbkFJ${fake(ALNUM, 12, 232)}'` },
+    ],
+  },
+  'anthropic-api-key': {
+    positive: [{ text: `client = Anthropic(api_key='sk-ant-api03-${fake(B64URL, 93, 233)}AA')` }],
+    negative: [
+      { text: 'ANTHROPIC_API_KEY=sk-ant-api03-...' },
+      { text: `k=sk-ant-api03-${fake(B64URL, 40, 234)}` },
+    ],
+  },
+  'huggingface-token': {
+    positive: [{ text: `HF_TOKEN='hf_${fake(ALNUM, 34, 235)}'` }],
+    negative: [
+      { text: `HF_TOKEN='hf_${fake(ALNUM, 30, 236)}'` },
+      { text: 'from huggingface_hub import hf_hub_download_with_retriesAndMore' },
+    ],
+  },
+  'google-api-key': {
+    positive: [{ text: `GOOGLE_API_KEY = 'AIza${fake(B64URL, 35, 237)}'` }],
+    negative: [
+      { text: `GOOGLE_API_KEY = 'AIza${fake(B64URL, 30, 238)}'` },
+      { text: `AIza${'X'.repeat(35)}` },
+    ],
+  },
+  'shopify-token': {
+    positive: [
+      { text: `token='shpat_${fake(HEX, 32, 239)}'` },
+      { text: `SHOPIFY_SECRET=shpss_${fake(HEX, 32, 240)}` },
+    ],
+    negative: [{ text: `token='shpat_${fake(HEX, 31, 241)}'` }, { text: `token='shpat_${'0'.repeat(32)}'` }],
+  },
+  'terraform-cloud-token': {
+    positive: [
+      {
+        path: 'root/.terraformrc',
+        text: `credentials "app.terraform.io" {\n  token = "${fake(ALNUM, 14, 242)}.atlasv1.${fake(B64URL, 67, 243)}"\n}\n`,
+      },
+    ],
+    negative: [
+      {
+        text: 'token = "xxxxxxxxxxxxxx.atlasv1.zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"',
+      },
+    ],
+  },
+  'wireguard-private-key': {
+    positive: [
+      {
+        path: 'etc/wireguard/wg0.conf',
+        text: `[Interface]\nPrivateKey = ${fake(B64, 43, 244)}=\nAddress = 10.0.0.2/24\n`,
+      },
+    ],
+    negative: [
+      // A peer's public key, and a private key outside a WireGuard interface section.
+      { text: `[Interface]\nAddress = 10.0.0.2/24\n[Peer]\nPublicKey = ${fake(B64, 43, 245)}=\n` },
+      { text: `PrivateKey = ${fake(B64, 43, 244)}=\n` },
+    ],
+  },
+  'pgpass-password': {
+    positive: [
+      { path: 'root/.pgpass', text: `db.internal:5432:app:app:${fake(ALNUM, 16, 246)}\n` },
+      { path: 'home/app/.pgpass', text: `# prod\n*:*:*:report:${fake(ALNUM, 12, 247)}\n` },
+    ],
+    negative: [
+      { path: 'app/notes.txt', text: `db.internal:5432:app:app:${fake(ALNUM, 16, 246)}\n` },
+      { path: 'root/.pgpass', text: 'db:5432:app:app:changeme\n#db:5432:app:app:x\n' },
+    ],
+  },
+  'markup-password': {
+    positive: [
+      {
+        path: 'root/.m2/settings.xml',
+        text: `<server>\n  <id>nexus</id>\n  <password>${fake(ALNUM, 20, 248)}</password>\n</server>\n`,
+      },
+      {
+        path: 'app/web.config',
+        text: `<appSettings>\n  <add key="Password" value="${fake(ALNUM, 20, 249)}"/>\n</appSettings>\n`,
+      },
+      { path: 'var/www/html/wp-config.php', text: "define( 'DB_PASSWORD', 'Zx9kP2qLm7wQa8Rt' );\n" },
+    ],
+    negative: [
+      { text: '<password>${env.NEXUS_PASSWORD}</password>' },
+      { text: '<add key="Password" value="changeme"/>' },
+      { text: "define('DB_PASSWORD', 'password_here');\ndefine('AUTH_KEY', 'put your unique phrase here');" },
+      { text: '<add key="PasswordLength" value="Zx9kP2qLm7wQa8Rt"/>' },
+      { text: 'regex: "(?:auth)"\\s{0,4}:"(?<secret>[A-Za-z0-9+/=._-]{8,4096})"' },
+    ],
+  },
+  'password-assignment': {
+    positive: [
+      { text: 'spring.datasource.password=Zx9kP2qLm7wQ' },
+      { text: 'DB_PASSWORD=P@ssw0rd2024' },
+      { text: "DATABASES = {'default': {'PASSWORD': 'SuperSecret123!'}}" },
+      { text: 'POSTGRES_PASS=Zx9kP2qLm7wQ' },
+      { text: 'credentials = {"username": "admin", "password": "P@55w0rd!"}' },
+    ],
+    negative: [
+      { text: 'DB_PASSWORD=hunter2' },
+      { text: 'password=Password123' },
+      { text: 'password: ${DB_PASSWORD}' },
+      { text: 'password = "changeme"' },
+      { text: 'password=abcdefgh12' },
+      { text: 'password = getPass1(x)' },
+      { text: '# password=Zx9kP2qLm7wQ' },
+      { text: 'password: <password>' },
+      { text: 'bypass=Zx9kP2qLm7wQ' },
+      { text: 'password_hash=Zx9kP2qLm7wQ' },
+      // A library's mock or default (moto's RDS mock), not an application's setting.
+      {
+        path: 'app/venv/lib/python3.11/site-packages/moto/rds/models.py',
+        text: 'credentials = {"username": "admin", "password": "P@55w0rd!"}',
+      },
+    ],
   },
   'npm-token': {
     positive: [{ text: `NPM_TOKEN=npm_${fake(ALNUM, 36, 28)}` }],
@@ -202,6 +417,22 @@ const SAMPLES: Record<string, { positive: Sample[]; negative: Sample[] }> = {
       { text: `settings['API_KEY'] = '${fake(ALNUM, 24, 140)}'` },
       { text: 'DB_PASSWORD="Winter2024Harbor!x"' },
       { text: `SECRET=${fake(ALNUM, 16, 139)}` },
+      // Environment and version suffixes, short and other secret names.
+      ...[
+        'API_KEY_PROD',
+        'PASSWORD_PROD',
+        'DB_PASSWORD_2',
+        'SECRET_KEY_V2',
+        'client_secret_prod',
+        'private_key_value',
+        'DB_PASS',
+        'POSTGRES_PASS',
+        'dbPass',
+        'ENCRYPTION_KEY',
+        'SIGNING_KEY',
+        'MASTER_KEY',
+        'credentials',
+      ].map((name, i) => ({ text: `${name}=${fake(ALNUM, 24, 250 + i)}` })),
     ],
     negative: [
       { text: 'password = "correct horse battery staple"' },
@@ -218,6 +449,17 @@ const SAMPLES: Record<string, { positive: Sample[]; negative: Sample[] }> = {
       { text: `Next page token: ${fake(ALNUM, 25, 143)}` },
       { text: '"clientSecret": "b70bb224-65ca-11e7-810c-ecb1d756380e"' },
       { text: `# app.oauth.clientSecret=${fake(ALNUM, 21, 144)}` },
+      // Names near the new ones that are not secrets; moto's mock values (a sequential
+      // placeholder UUID, SES domain-verification tokens that are published in DNS).
+      { text: `bypass = "${fake(ALNUM, 20, 270)}"` },
+      { text: `PASSWORD_HASH=${fake(ALNUM, 20, 271)}` },
+      { text: `API_KEY_HEADER=${fake(ALNUM, 20, 272)}` },
+      { text: `compass=${fake(ALNUM, 20, 273)}` },
+      { text: '        self.update_token = "1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d"' },
+      { text: `                "VerificationToken": "${fake(B64, 43, 274)}=",` },
+      { text: `commit_token = "${fake(HEX, 40, 275)}"` },
+      // A type annotation with an acronym (cryptography's pkcs7.py).
+      { text: '        private_key: PKCS7PrivateKeyTypes,' },
     ],
   },
   'putty-private-key': {
@@ -319,6 +561,10 @@ const SAMPLES: Record<string, { positive: Sample[]; negative: Sample[] }> = {
   },
 };
 
+function indent(s: string, by: string): string {
+  return s.replace(/^(?=.)/gm, by);
+}
+
 function ppk(encryption: string, seed: number): string {
   const lines = (n: number, s: number) =>
     Array.from({ length: n }, (_, i) => fake(B64, 64, s + i)).join('\n');
@@ -352,6 +598,44 @@ test('secret rules: an SSH key under .ssh is high, the same key elsewhere medium
   assert.equal(home[0]?.line, 4, 'the line of the key body');
   const elsewhere = scanText(text, secretRules(), { path: 'srv/keys/deploy' });
   assert.equal(elsewhere[0]?.severity, 'medium', 'a key elsewhere is medium');
+  // Shipped inside a published package (moto's proxy CA key): public, so low.
+  for (const path of [
+    'app/venv/lib/python3.11/site-packages/moto/moto_proxy/ca.key',
+    'app/node_modules/some-proxy/certs/ca.key',
+  ]) {
+    assert.equal(scanText(text, secretRules(), { path })[0]?.severity, 'low', `${path} is low`);
+  }
+});
+
+test('secret rules: every distinct value is a finding, the same value once, at most 20 a file', () => {
+  const set = secretRules();
+  const found = (text: string) =>
+    scanText(text, set, { path: 'app/.env' }).map((m) => `${m.rule.id}:${m.line}`);
+  const [a, b] = [`ghp_${fake(ALNUM, 36, 276)}`, `ghp_${fake(ALNUM, 36, 277)}`];
+  assert.deepEqual(found(`A=${a}\nB=${b}\n`), ['github-token:1', 'github-token:2'], 'two tokens');
+  assert.deepEqual(found(`A=${a}\nB=${a}\nC=${a}\n`), ['github-token:1'], 'one token three times');
+  const slack = (kind: string, seed: number) =>
+    `xox${kind}-${fake(DIGITS, 12, seed)}-${fake(DIGITS, 12, seed + 1)}-${fake(ALNUM, 24, seed + 2)}`;
+  assert.deepEqual(
+    found(`BOT=${slack('b', 278)}\nUSER=${slack('p', 281)}\n`),
+    ['slack-token:1', 'slack-token:2'],
+    'a Slack bot and a user token',
+  );
+  const aws = (seed: number) =>
+    `AWS_ACCESS_KEY_ID=AKIA${fake(UPPER32, 16, seed)}\nAWS_SECRET_ACCESS_KEY=${fake(B64, 40, seed + 1)}\n`;
+  assert.deepEqual(
+    found(`${aws(284)}BACKUP_${aws(286)}`),
+    ['aws-access-key-id:1', 'aws-secret-access-key:2', 'aws-access-key-id:3', 'aws-secret-access-key:4'],
+    'two AWS key pairs',
+  );
+  const history = `mysql -uroot -p${fake(ALNUM, 14, 288)} prod\ncurl -u admin:${fake(ALNUM, 14, 289)} https://api.acme-corp.io\n`;
+  assert.deepEqual(
+    scanText(history, set, { path: 'root/.bash_history' }).map((m) => `${m.rule.id}:${m.line}`),
+    ['command-line-password:1', 'command-line-password:2'],
+    'two passwords in a shell history',
+  );
+  const many = Array.from({ length: 60 }, (_, i) => `T${i}=ghp_${fake(ALNUM, 36, 300 + i)}`).join('\n');
+  assert.equal(found(many).length, 20, 'a hostile file stays bounded');
 });
 
 test('secret rules: one finding per stretch of text (the earlier rule wins)', () => {
@@ -548,6 +832,15 @@ test('the native keyword screen: a superset of keywordsIn() (but where a rule sc
     'x:token',
     'Authorization',
     'authorization',
+    'DB_PASS',
+    'dbPass',
+    'bypass',
+    'API_KEY_PROD',
+    'password_2',
+    'SECRET_KEY_V2',
+    'private_key_value',
+    'ENCRYPTION_KEY',
+    'credentials',
   ];
   fc.assert(
     fc.property(

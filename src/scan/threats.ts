@@ -94,10 +94,10 @@ const RANK: Record<string, number> = { critical: 4, high: 3, medium: 2, low: 1 }
  */
 export function dedupeFindings<
   T extends { rule: string; layer?: number; path?: string; innerPath?: string; severity: string },
->(list: T[]): T[] {
+>(list: T[], distinct: (f: T) => string = () => ''): T[] {
   const by = new Map<string, T>();
   for (const f of list) {
-    const key = `${f.rule}\0${f.layer ?? ''}\0${f.path ?? ''}\0${f.innerPath ?? ''}`;
+    const key = `${f.rule}\0${f.layer ?? ''}\0${f.path ?? ''}\0${f.innerPath ?? ''}\0${distinct(f)}`;
     const prev = by.get(key);
     if (!prev || (RANK[f.severity] ?? 0) > (RANK[prev.severity] ?? 0)) by.set(key, f);
   }
@@ -112,7 +112,8 @@ function bySeverityThenPath<T extends { severity: string; path?: string; layer?:
     (RANK[b.severity] ?? 0) - (RANK[a.severity] ?? 0) ||
     (a.path ?? '').localeCompare(b.path ?? '') ||
     (a.layer ?? 0) - (b.layer ?? 0) ||
-    a.rule.localeCompare(b.rule)
+    a.rule.localeCompare(b.rule) ||
+    ((a as { line?: number }).line ?? 0) - ((b as { line?: number }).line ?? 0)
   );
 }
 
@@ -142,7 +143,11 @@ export async function threatFindings(
     }
   }
   result.malware = dedupeFindings(result.malware).sort(bySeverityThenPath);
-  result.secrets = dedupeFindings(result.secrets).sort(bySeverityThenPath);
+  // The secrets analyzer reports each distinct value of a rule in a file once (at most 20 a
+  // file): two tokens in one .env are two findings, told apart by line and masked value.
+  result.secrets = dedupeFindings(result.secrets, (f) => `${f.line ?? ''}\0${f.evidence}`).sort(
+    bySeverityThenPath,
+  );
   result.misconfigurations = dedupeFindings(result.misconfigurations).sort(bySeverityThenPath);
   result.binaries.sort((a, b) => a.path.localeCompare(b.path) || a.layer - b.layer);
   return result;

@@ -110,7 +110,7 @@ class SecretSink implements FileSink {
 
 export const secretsAnalyzer: Analyzer = {
   name: SECRETS_ANALYZER,
-  version: 1,
+  version: 2,
   wants(header) {
     if (header.type !== 'file' || header.size === 0 || BINARY_SUFFIX.test(header.path)) return false;
     return { mode: 'stream' };

@@ -18,6 +18,7 @@ export const VALIDATORS = [
   'azure-sas',
   'url-credentials',
   'command-password',
+  'password',
 ] as const;
 export type ValidatorName = (typeof VALIDATORS)[number];
 
@@ -35,9 +36,11 @@ const ruleSchema = z
     context: z.string().min(1).optional(),
     nativeScreen: z.string().min(1).max(1000).optional(),
     paths: z.string().min(1).optional(),
+    notPaths: z.string().min(1).optional(),
     validate: z.enum(VALIDATORS).optional(),
     escalate: z.array(z.object({ path: z.string().min(1), severity: SEVERITY }).strict()).optional(),
     allow: z.array(z.string().min(1)).optional(),
+    keepSequences: z.boolean().optional(),
   })
   .strict();
 
@@ -47,6 +50,7 @@ const allowFileSchema = z
   .object({
     values: z.array(z.string().min(1)),
     valuePatterns: z.array(z.string().min(1)),
+    sequencePatterns: z.array(z.string().min(1)).default([]),
     paths: z.array(z.string().min(1)),
   })
   .strict();
@@ -69,14 +73,23 @@ export interface SecretRule {
   needsDigit: boolean;
   context: RegExp | null;
   paths: RegExp | null;
+  /** The rule does not apply at matching file paths (it still runs on config and history). */
+  notPaths: RegExp | null;
   validate: ValidatorName | null;
   escalate: { path: RegExp; severity: ThreatSeverity }[];
   allow: RegExp[];
+  /**
+   * The allow-list's `sequencePatterns` (`1234567890`) do not apply: a fixed-format id (AWS key
+   * id) whose test values other scanners and evaluators report is reported too.
+   */
+  keepSequences: boolean;
 }
 
 export interface SecretAllowList {
   values: Set<string>;
   valuePatterns: RegExp[];
+  /** Runs (`0123456789`, `abcdefghij`): dummy values for every rule but `keepSequences` ones. */
+  sequencePatterns: RegExp[];
   paths: RegExp[];
 }
 
@@ -174,12 +187,14 @@ export function compileSecretRules(rulesText: string, allowText: string): Secret
       needsDigit: r.needsDigit ?? false,
       context: r.context ? compileBounded(r.context, '', `${label} context`) : null,
       paths: r.paths ? compileBounded(r.paths, '', `${label} paths`) : null,
+      notPaths: r.notPaths ? compileBounded(r.notPaths, '', `${label} notPaths`) : null,
       validate: r.validate ?? null,
       escalate: (r.escalate ?? []).map((e) => ({
         path: compileBounded(e.path, '', `${label} escalate`),
         severity: e.severity,
       })),
       allow: (r.allow ?? []).map((a) => compileBounded(a, 'i', `${label} allow`)),
+      keepSequences: r.keepSequences ?? false,
     };
   });
   const a = parsedAllow.data;
@@ -189,6 +204,9 @@ export function compileSecretRules(rulesText: string, allowText: string): Secret
     allow: {
       values: new Set(a.values),
       valuePatterns: a.valuePatterns.map((p) => compileBounded(p, 'i', 'secret allow-list value pattern')),
+      sequencePatterns: a.sequencePatterns.map((p) =>
+        compileBounded(p, 'i', 'secret allow-list sequence pattern'),
+      ),
       paths: a.paths.map((p) => compileBounded(p, '', 'secret allow-list path')),
     },
   };

@@ -101,16 +101,29 @@ const VALIDATE: Record<ValidatorName, (secret: string, match: RegExpExecArray) =
     if (match.groups?.q) return true;
     return !/^[A-Za-z_$][\w$]{0,127}(?:\.[A-Za-z_$][\w$]{0,127}){1,16}$/.test(secret);
   },
+  // A short value under a password name: a set password, not an example, when it mixes upper
+  // case, lower case and digits, or has a symbol and two of those (`_.-` are in identifiers too).
+  password(secret, match) {
+    if (!VALIDATE.assignment(secret, match)) return false;
+    const lower = /[a-z]/.test(secret);
+    const upper = /[A-Z]/.test(secret);
+    const digit = /[0-9]/.test(secret);
+    const symbol = /[!@#%^&*+/~?]/.test(secret);
+    return (lower && upper && digit) || (symbol && Number(lower) + Number(upper) + Number(digit) >= 2);
+  },
 };
 
 /**
- * `V1ServiceAccountTokenProjection`, `defaultToConfig2`: a name from code (a class, a type, a
- * function) made of capitalised words, `words` or more of them three letters or longer, not a
- * random value (base62 of 16+ characters almost never splits into such words). Quoted values
- * need more words: a person's password can be two or three words and a number.
+ * `V1ServiceAccountTokenProjection`, `defaultToConfig2`, `PKCS7PrivateKeyTypes`: a name from
+ * code (a class, a type, a function) made of capitalised words, `words` or more of them three
+ * letters or longer, not a random value (base62 of 16+ characters almost never splits into such
+ * words). Quoted values need more words: a person's password can be two or three words and a
+ * number.
  */
 function isIdentifier(s: string, words: number): boolean {
-  if (!/^[A-Za-z]?[a-z]{0,24}(?:[A-Z][a-z]{1,24}|[0-9]{1,4}|[_.-])+$/.test(s)) return false;
+  // It may start with an acronym (`PKCS7PrivateKeyTypes`).
+  if (!/^(?:[A-Z]{2,8}[0-9]{0,4}|[A-Za-z]?[a-z]{0,24})(?:[A-Z][a-z]{1,24}|[0-9]{1,4}|[_.-])+$/.test(s))
+    return false;
   return (s.match(/[A-Z][a-z]{2}/g)?.length ?? 0) >= words;
 }
 
@@ -150,9 +163,11 @@ export function isDummySecret(
   secret: string,
   allow: SecretAllowList,
   extra: readonly RegExp[] = [],
+  keepSequences = false,
 ): boolean {
   if (allow.values.has(secret)) return true;
   if (distinctChars(secret, MIN_DISTINCT_CHARS) < MIN_DISTINCT_CHARS) return true;
+  if (!keepSequences && allow.sequencePatterns.some((p) => p.test(secret))) return true;
   return allow.valuePatterns.some((p) => p.test(secret)) || extra.some((p) => p.test(secret));
 }
 
@@ -170,7 +185,7 @@ function acceptable(
   if (secret.length < rule.minLength) return false;
   if (rule.needsDigit && !(/[0-9]/.test(secret) && /[A-Za-z]/.test(secret))) return false;
   if (rule.minEntropy > 0 && shannonEntropy(secret) < rule.minEntropy) return false;
-  if (isDummySecret(secret, allow, rule.allow)) return false;
+  if (isDummySecret(secret, allow, rule.allow, rule.keepSequences)) return false;
   return rule.validate === null || VALIDATE[rule.validate](secret, match);
 }
 
@@ -180,7 +195,11 @@ function severityFor(rule: SecretRule, path: string | null): ThreatSeverity {
 }
 
 function rulesFor(set: SecretRuleSet, path: string | null): SecretRule[] {
-  return set.rules.filter((r) => (r.paths === null ? true : path !== null && r.paths.test(path)));
+  return set.rules.filter(
+    (r) =>
+      (r.paths === null ? true : path !== null && r.paths.test(path)) &&
+      !(r.notPaths !== null && path !== null && r.notPaths.test(path)),
+  );
 }
 
 /** Past this many keyword hits in one file, every rule is assumed possible. */
@@ -237,7 +256,10 @@ export function anyRuleRuns(set: SecretRuleSet, path: string | null, present: Se
   return rulesFor(set, path).some((rule) => hasKeyword(rule, present));
 }
 
-/** Every secret in `text`, at most one per stretch of text, in order of position. */
+/**
+ * Every secret in `text`, at most one per stretch of text and one per rule and value, in order
+ * of position; at most `maxMatches` (20), so a file of many look-alikes stays bounded.
+ */
 export function scanText(text: string, set: SecretRuleSet, opts: ScanTextOptions): SecretMatch[] {
   const maxCandidates = opts.maxCandidatesPerRule ?? DEFAULT_MAX_CANDIDATES;
   const found: SecretMatch[] = [];
@@ -264,9 +286,23 @@ export function scanText(text: string, set: SecretRuleSet, opts: ScanTextOptions
       });
     }
   }
-  return keepFirstOfOverlaps(found, set.rules)
+  return onePerValue(keepFirstOfOverlaps(found, set.rules))
     .slice(0, opts.maxMatches ?? DEFAULT_MAX_MATCHES)
     .map(withLineNumbers(text));
+}
+
+/**
+ * Every distinct value a rule found, once (at its first place): two tokens in one file are two
+ * findings, the same token written twice is one.
+ */
+function onePerValue(found: SecretMatch[]): SecretMatch[] {
+  const seen = new Set<string>();
+  return found.filter((m) => {
+    const key = `${m.rule.id}\0${m.secret}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** Drops a match that overlaps one of an earlier rule, then orders by position. */
