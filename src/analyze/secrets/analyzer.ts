@@ -10,6 +10,10 @@ import { maskSecret } from './mask.js';
 import { secretRules } from './rules.js';
 import { nativeKeywordScreen } from './keyword-screen.js';
 import { anyRuleRuns, isAllowedPath, scanText } from './scan-text.js';
+import { archiveSecrets, MAX_SECRET_ARCHIVE_BYTES, wantsArchiveForSecrets } from './archive-members.js';
+import { looksLikeText } from './text.js';
+
+export { looksLikeText };
 
 export const SECRETS_ANALYZER = 'secrets';
 export const MAX_SECRET_SCAN_BYTES = 2 * 1024 * 1024;
@@ -18,18 +22,6 @@ const SNIFF_BYTES = 8192;
 /** Files no text rule can match: compressed, media, compiled. Saves buffering them. */
 const BINARY_SUFFIX =
   /\.(?:png|jpe?g|gif|ico|webp|bmp|tiff?|woff2?|ttf|otf|eot|gz|tgz|bz2|xz|zst|lz4|zip|jar|war|ear|whl|egg|7z|rar|pyc|pyo|so|so\.[0-9.]{1,32}|a|o|mo|class|wasm|node|deb|rpm|apk|db|sqlite3?|mp[34]|ogg|wav|pdf)$/i;
-
-/** Text, as far as the first bytes tell: no NUL, and hardly any other control bytes. */
-export function looksLikeText(head: Buffer): boolean {
-  let control = 0;
-  for (let i = 0; i < head.length; i++) {
-    const b = head[i]!;
-    if (b === 0) return false;
-    // Tab, newline, vertical tab, form feed, carriage return and escape occur in real text.
-    if (b < 0x20 && !(b >= 0x09 && b <= 0x0d) && b !== 0x1b) control++;
-  }
-  return control * 20 <= head.length;
-}
 
 /** Secrets in one file's first MAX_SECRET_SCAN_BYTES (`truncated`: the file goes on). */
 function analyzeText(file: FileInput): Fact[] {
@@ -110,13 +102,20 @@ class SecretSink implements FileSink {
 
 export const secretsAnalyzer: Analyzer = {
   name: SECRETS_ANALYZER,
-  version: 2,
+  version: 3,
   wants(header) {
-    if (header.type !== 'file' || header.size === 0 || BINARY_SUFFIX.test(header.path)) return false;
+    if (header.type !== 'file' || header.size === 0) return false;
+    // Archives: their configuration members (archive-members.ts), the archive read whole.
+    if (wantsArchiveForSecrets(header.path)) return { mode: 'buffer', maxBytes: MAX_SECRET_ARCHIVE_BYTES };
+    if (BINARY_SUFFIX.test(header.path)) return false;
     return { mode: 'stream' };
   },
   open(header: EntryHeader): FileSink {
     return new SecretSink(header);
   },
-  analyze: analyzeText,
+  analyze(file) {
+    if (wantsArchiveForSecrets(file.header.path))
+      return archiveSecrets(file.header.path, file.content, file.truncated);
+    return analyzeText(file);
+  },
 };
