@@ -5,7 +5,7 @@ rule backdoor_reverse_shell_bash
     meta:
         category = "backdoor"
         severity = "critical"
-        description = "Shell reverse shell over /dev/tcp"
+        description = "Shell reverse shell over /dev/tcp (or zsh's ztcp)"
     strings:
         // an interactive or login shell whose stdio is a /dev/tcp socket (bash -i >&, sh -i 5<>, bash -l >)
         $interactive = /\b(ba|z|k|da)?sh\s+-[a-z]*[il][a-z]*\s*[0-9]?(>&|&>|<>|>\s*&?|<&?)\s*\/dev\/(tcp|udp)\/[^\/\s]{1,255}\/[0-9$\{]/
@@ -14,6 +14,8 @@ rule backdoor_reverse_shell_bash
         $redirect_loop = /0\s*<&\s*[0-9]{1,3}\s*;?\s*exec\s+[0-9]{1,3}\s*<>\s*\/dev\/tcp\//
         // the same, base64-encoded for `echo ... | base64 -d | bash`
         $redirect_b64 = " >& /dev/tcp/" base64
+        // zsh's own TCP module: ztcp HOST PORT, then a shell on the descriptor it leaves in $REPLY
+        $ztcp = /\bztcp\s+[^\n;&|]{1,255}\s+[0-9$][^\n]{0,200}\b(ba|z|k|da)?sh\s+(-[a-z]+\s+)?[0-9]?[<>]&\s*\$REPLY\b/
     condition:
         not detection_content and not documentation and any of them
 }
@@ -32,6 +34,9 @@ rule backdoor_reverse_shell_netcat
         $fifo_nc_sh = /(mkfifo|mknod)\s[^\n]{1,200}\b(nc|ncat|netcat|telnet)\s+[^\n|]{1,120}<\s*\S+\s*\|\s*(\/bin\/)?(ba|z|da)?sh\b/
         // telnet HOST P1 | /bin/sh | telnet HOST P2
         $telnet_pair = /\btelnet\s+\S{1,255}\s+[0-9]{1,5}\s*\|\s*(\/bin\/)?(ba|z|da)?sh\s*\|\s*telnet\s/
+        // the same with nc (nc HOST P1 | /bin/sh | nc HOST P2) and with openssl s_client
+        $nc_pair = /\b(nc|ncat|netcat)\s+[^\n|;&]{1,255}\s[0-9]{1,5}\s*\|\s*(\/usr)?(\/bin\/)?(ba|z|da)?sh(\s+-i)?\s*(2>&1\s*)?\|\s*(nc|ncat|netcat)\s/
+        $ssl_pair = /\bopenssl\s+s_client\s[^\n|]{1,300}\|\s*(\/usr)?(\/bin\/)?(ba|z|da)?sh(\s+-i)?\s*(2>&1\s*)?\|\s*openssl\s+s_client\s/
         $socat_exec = /\bsocat\s[^\n]{0,200}\b(exec|system):["']?[^\n"']{0,40}\b(ba|z|k|da)?sh\b[^\n]{0,200}\b(tcp[46]?|tcp-connect|openssl|openssl-connect|ssl):[^\s,:]{1,255}:[0-9$]/ nocase
         $socat_exec_rev = /\bsocat\s[^\n]{0,200}\b(tcp[46]?|tcp-connect|openssl|openssl-connect|ssl):[^\s,:]{1,255}:[0-9$][^\n]{0,200}\b(exec|system):["']?[^\n"']{0,40}\b(ba|z|k|da)?sh\b/ nocase
     condition:
@@ -45,10 +50,11 @@ rule backdoor_reverse_shell_python
         severity = "critical"
         description = "Python reverse shell (socket, dup2 onto stdio, shell)"
     strings:
-        $oneliner = /socket\.socket\s*\(.{0,300}\.connect\s*\(\s*\(.{0,300}(os\.)?dup2\s*\(.{0,400}(pty\.spawn\s*\(|subprocess\.(call|Popen|run)\s*\(\s*\[?|os\.(system|execv?p?e?)\s*\()\s*["'](\/bin\/)?(ba|z|da)?sh\b/s
+        // quotes may be escaped (\"/bin/sh\") when the code sits in python3 -c "..."
+        $oneliner = /socket\.(socket\s*\(.{0,300}\.connect|create_connection)\s*\(\s*\(.{0,300}(os\.)?dup2\s*\(.{0,400}(pty\.spawn\s*\(|subprocess\.(call|Popen|run)\s*\(\s*\[?|os\.(system|execv?p?e?)\s*\()\s*\\?["'](\/bin\/)?(ba|z|da)?sh\b/s
         // subprocess with the socket as its stdio
-        $stdio = /socket\.(socket\s*\(.{0,300}\.connect|create_connection)\s*\(.{0,300}subprocess\.(call|Popen|run)\s*\(\s*\[?\s*["'](\/bin\/)?(ba|z|da)?sh["'][^)]{0,60}stdin\s*=\s*\w+(\.fileno\(\))?\s*,\s*stdout\s*=/s
-        $pty = /\.connect\s*\(\s*\(.{0,300}(os\.)?dup2\s*\(.{0,200}pty\.spawn\s*\(\s*["'](\/bin\/)?(ba|z|da)?sh/s
+        $stdio = /socket\.(socket\s*\(.{0,300}\.connect|create_connection)\s*\(.{0,300}subprocess\.(call|Popen|run)\s*\(\s*\[?\s*\\?["'](\/bin\/)?(ba|z|da)?sh\\?["'][^)]{0,60}stdin\s*=\s*\w+(\.fileno\(\))?\s*,\s*stdout\s*=/s
+        $pty = /(\.connect|create_connection)\s*\(\s*\(.{0,300}(os\.)?dup2\s*\(.{0,200}pty\.spawn\s*\(\s*\\?["'](\/bin\/)?(ba|z|da)?sh/s
     condition:
         not detection_content and not documentation and filesize < 2MB and any of them
 }
@@ -58,24 +64,29 @@ rule backdoor_reverse_shell_perl_ruby_php
     meta:
         category = "backdoor"
         severity = "critical"
-        description = "Perl, Ruby, PHP or awk reverse shell one-liner"
-        anchors = "$_perl_socket $_ruby_socket $_fsockopen $_inet_tcp"
+        description = "Perl, Ruby, PHP, Lua or awk reverse shell one-liner"
+        anchors = "$_perl_socket $_ruby_socket $_fsockopen $_inet_tcp $_lua_tcp"
     strings:
-        $perl = /(use\s+Socket\s*;.{0,400}connect\s*\(|IO::Socket::INET\s*\().{0,300}(open\s*\(\s*STDIN\s*,\s*["']>&|STDIN->fdopen\s*\().{0,300}(exec\s*\(?\s*["'](\/bin\/)?(ba|z|da)?sh|system\s*\(?\s*\$_\s+while\s*<>)/s
-        $ruby = /TCPSocket\.(open|new)\s*\(.{0,200}((exec|spawn|system)\s*\(?\s*(sprintf\s*\(\s*)?["'](\/bin\/)?(ba|z|da)?sh\s+-i|while\s*\(?\s*\w+\s*=\s*\w+\.gets.{0,60}(IO\.popen|system|exec|`))/s
+        // STDIN onto the socket (open STDIN,">&S" / "<&",$c / STDIN->fdopen), then a shell or a
+        // loop running each line read (msfvenom's while(<>){...system $1})
+        $perl = /(use\s+Socket\s*;.{0,400}connect\s*\(|IO::Socket::INET\s*(\(|->\s*new\s*\()).{0,300}(open\s*\(?\s*STDIN\s*,\s*["'][<>]&|STDIN->fdopen\s*\().{0,300}(exec\s*\(?\s*["'](\/bin\/)?(ba|z|da)?sh|system\s*\(?\s*\$_\s+while\s*<>|while\s*\(\s*<>\s*\)\s*\{.{0,80}system\s*\(?\s*\$)/s
+        $ruby = /TCPSocket\.(open|new)\s*\(.{0,200}((exec|spawn|system)\s*\(?\s*(sprintf\s*\(\s*)?["'](\/bin\/)?(ba|z|da)?sh\s+-i|while\s*\(?\s*\w+\s*=\s*\w+\.gets.{0,60}(IO\.popen|system|exec|`)|(loop\s*(\{|do\b)|while\b|until\b).{0,80}\.gets\b.{0,120}(IO\.popen|system|exec|spawn)\s*\(\s*(\$_|\w+)\s*[,)])/s
+        // LuaSocket: tcp(), connect, then an interactive shell or each received line run by io.popen
+        $lua = /\.tcp\(\).{0,300}:connect\s*\(.{0,300}(os\.execute\s*\(\s*["'](\/bin\/)?(ba|z|da)?sh\s+-i\b|:receive\s*\(.{0,200}io\.popen\s*\(\s*\w+\s*[,)])/s
         $php = /fsockopen\s*\(.{0,300}(exec|shell_exec|system|passthru|popen|proc_open)\s*\(\s*["'](\/bin\/)?(ba|z|da)?sh\s+(-i\s*)?<&/s
         $php_proc = /fsockopen\s*\(.{0,300}proc_open\s*\(\s*["'](\/bin\/)?(ba|z|da)?sh(\s+-i)?["']\s*,\s*array\s*\(\s*0\s*=>\s*\$\w+/s
         // gawk's network files wired to a command loop
         $awk = /\/inet\/tcp\/0\/[^\/"\s]{1,255}\/[0-9]{1,5}[^\n]{0,300}\|&\s*getline/
         // Anchors only: Perl uses Socket or IO::Socket::INET, Ruby TCPSocket, PHP calls fsockopen,
-        // gawk opens /inet/tcp/ ("Socket" alone is in every C library).
+        // gawk opens /inet/tcp/, Lua calls tcp() ("Socket" alone is in every C library).
         $_perl_socket = /Socket(\s*;|::INET)/
         $_ruby_socket = "TCPSocket"
         $_fsockopen = "fsockopen"
         $_inet_tcp = "/inet/tcp/"
+        $_lua_tcp = ".tcp()"
     condition:
         not detection_content and not documentation and filesize < 2MB
-        and any of ($perl, $ruby, $php, $php_proc, $awk)
+        and any of ($perl, $ruby, $php, $php_proc, $awk, $lua)
 }
 
 rule backdoor_reverse_shell_node
@@ -89,6 +100,92 @@ rule backdoor_reverse_shell_node
         $socket_then_spawn = /new\s+net\.Socket\s*\(.{0,300}\.connect\s*\(.{0,400}(spawn|exec)\s*\(\s*["'](\/bin\/)?(ba|z|da)?sh["'].{0,300}\.pipe\s*\(/s
     condition:
         not detection_content and not documentation and filesize < 5MB and any of them
+}
+
+rule backdoor_reverse_shell_powershell
+{
+    meta:
+        category = "backdoor"
+        severity = "critical"
+        description = "PowerShell TCP reverse shell (TCPClient stream read, each chunk run by Invoke-Expression)"
+        anchors = "$client"
+    strings:
+        $client = "Net.Sockets.TCPClient" ascii wide nocase
+        $stream = /\.GetStream\s*\(\s*\)/ ascii wide nocase
+        // "\$" where the script sits in a double-quoted pwsh -c "..." of a shell script
+        $read = /\.Read\s*\(\s*\\?\$\w+\s*,\s*0\s*,/ ascii wide nocase
+        $iex = /(\b(iex|Invoke-Expression)\s*(-Command\s*)?(\(|\\?\$)|\|\s*(iex|Invoke-Expression)\b)/ ascii wide nocase
+    condition:
+        not detection_content and not documentation and filesize < 5MB
+        and $client and $stream and $read and $iex
+}
+
+rule backdoor_bind_shell
+{
+    meta:
+        category = "backdoor"
+        severity = "critical"
+        description = "Bind shell: a shell served on a listening port (socat, busybox telnetd without login, Python)"
+        anchors = "$socat_listen $socat_listen_rev $telnetd $_py_bind"
+    strings:
+        // socat TCP-LISTEN:P,... EXEC:/bin/sh (either order); the program run is the shell itself,
+        // not a handler script (EXEC:/app/respond.sh, EXEC:"sh /app/h.sh" serve HTTP that way)
+        $socat_listen = /\bsocat\s[^\n]{0,200}\btcp[46]?-listen:[0-9]{1,5}[^\n]{0,200}\b(exec|system):["']?(\/usr)?(\/bin\/)?(ba|z|k|da)?sh(\s+-[a-z]{1,4})*(["',]|[ \t]*(\n|$)|\s+[a-z0-9-]{2,20}:)/ nocase
+        $socat_listen_rev = /\bsocat\s[^\n]{0,200}\b(exec|system):["']?(\/usr)?(\/bin\/)?(ba|z|k|da)?sh(\s+-[a-z]{1,4})*["']?(,[^\s]{0,100})?\s+tcp[46]?-listen:[0-9]{1,5}/ nocase
+        // telnetd -l names the login program: a shell there serves it to anyone, without a password
+        $telnetd = /\btelnetd\s[^\n]{0,100}-l\s*["']?(\/usr)?(\/bin\/)?(ba|z|k|da|a)?sh\b/
+        // Python: bind, listen, accept, then the connection onto a shell's stdio
+        $py_bind = /\.bind\(\(.{0,200}\.listen\s*\(.{0,100}\.accept\s*\(\s*\).{0,300}(dup2\s*\(.{0,300}(pty\.spawn|subprocess\.(call|Popen|run)|os\.(system|exec[lv]p?e?))\s*\(\s*\[?\s*\\?["'](\/bin\/)?(ba|z|da)?sh\b|subprocess\.(call|Popen|run)\s*\(\s*\[?\s*\\?["'](\/bin\/)?(ba|z|da)?sh\\?["'][^)]{0,60}stdin\s*=\s*\w+(\.fileno\(\))?\s*,\s*stdout\s*=)/s
+        // Anchor only: every $py_bind match starts with it.
+        $_py_bind = ".bind(("
+    condition:
+        not detection_content and not documentation and filesize < 2MB
+        and any of ($socat_listen, $socat_listen_rev, $telnetd, $py_bind)
+}
+
+rule backdoor_install_hook_fetch_exec
+{
+    meta:
+        category = "backdoor"
+        severity = "high"
+        description = "npm install hook (preinstall, install, postinstall) that pipes a download into a shell"
+        anchors = "$_install_key"
+    strings:
+        // the hook's command (JSON string, escapes allowed) runs curl/wget ... | sh, or sh -c "$(curl ...)"
+        $hook_pipe = /"(pre|post)?install":\s*"([^"\n\\]|\\.){0,300}\b(curl|wget)\s([^"\n|\\]|\\.){0,300}\|\s*(sudo\s+)?(\/usr)?(\/bin\/)?(ba|z|da)?sh\b/
+        $hook_subst = /"(pre|post)?install":\s*"([^"\n\\]|\\.){0,200}\b(ba|z|da)?sh\s+(-c\s+)?(\\"|')?\$\(\s*(curl|wget)\s/
+        // Anchor only: every match holds the hook's key and its colon.
+        $_install_key = "install\":"
+    condition:
+        not detection_content and not documentation and filesize < 1MB
+        and ($hook_pipe or $hook_subst)
+}
+
+rule backdoor_code_fetch_exec
+{
+    meta:
+        category = "backdoor"
+        severity = "high"
+        description = "Code that pipes a download into a shell (exec(\"curl ... | sh\"), os.system, subprocess) or runs a fetched script (exec(urlopen(...).read()), eval of an HTTP body)"
+        anchors = "$_fetch_cmd $_urlopen $_requests_get $_http_get $_https_get"
+    strings:
+        // a call whose literal argument is the whole curl|wget ... | sh pipeline: child_process
+        // exec/execSync, os.system/popen, subprocess with shell=True, PHP/Ruby/Perl system
+        $call_pipe = /\b(exec|execSync|system|popen|Popen|run|call|check_call|check_output|getoutput|shell_exec|passthru)\s*\(\s*\\?["'`](curl|wget)\s[^"'`\n|]{0,300}\|\s*(sudo\s+)?(\/usr)?(\/bin\/)?(ba|z|da)?sh\b/
+        // Python: exec/eval of what urlopen or requests.get returns
+        $py_urlopen = /\b(exec|eval)\s*\(\s*(compile\s*\(\s*)?([a-z0-9_]{1,20}\.){0,2}urlopen\s*\([^\n]{1,300}\)\s*\.read\s*\(/
+        $py_requests = /\b(exec|eval)\s*\(\s*(compile\s*\(\s*)?requests\.get\s*\([^\n]{1,300}\)\s*\.(text|content)\b/
+        // Node: http(s).get, the body gathered, then eval'd (or given to Function / vm) on "end"
+        $js_get_eval = /\bhttps?\.get\(.{0,400}\.on\s*\(\s*["']end["']\s*,.{0,100}\b(eval|new\s+Function|runInThisContext|runInNewContext)\s*\(\s*\w+\s*\)/s
+        // Anchors only: $call_pipe holds a string opening with curl or wget, the others their fetch call.
+        $_fetch_cmd = /["'`](curl|wget)\s/
+        $_urlopen = "urlopen"
+        $_requests_get = "requests.get"
+        $_http_get = "http.get("
+        $_https_get = "https.get("
+    condition:
+        not detection_content and not documentation and filesize < 5MB
+        and any of ($call_pipe, $py_urlopen, $py_requests, $js_get_eval)
 }
 
 rule backdoor_encoded_payload_exec
