@@ -16,6 +16,7 @@ rule hacktool_mimikatz
         $cmd_ptt = "kerberos::ptt" ascii wide nocase
         $cmd_golden = "kerberos::golden" ascii wide nocase
         $cmd_debug = "privilege::debug" ascii wide nocase
+        $cmd_elevate = "token::elevate" ascii wide nocase
         $author = "gentilkiwi" ascii wide
         $driver = "mimidrv" ascii wide nocase
         $struct = "KIWI_MSV1_0" ascii wide
@@ -29,6 +30,8 @@ rule hacktool_mimikatz
             or 4 of ($cmd_*)
             // Invoke-Mimikatz and other wrappers: the name and the command they pass in
             or ($name and 1 of ($cmd_*) and not documentation)
+            // the command line alone, renamed binary: privilege::debug and a dumping command
+            or ($cmd_debug and 1 of ($cmd_logon, $cmd_wdigest, $cmd_minidump, $cmd_dcsync, $cmd_sam, $cmd_ptt, $cmd_golden, $cmd_elevate) and not documentation)
         )
 }
 
@@ -37,8 +40,8 @@ rule hacktool_meterpreter
     meta:
         category = "hacktool"
         severity = "critical"
-        description = "Metasploit Meterpreter payload or extension"
-        anchors = "$fs_download $proc_exec $shell $net_config $channel $migrate $loader $session $py_stage*"
+        description = "Metasploit Meterpreter payload or extension, or an msfvenom Python/PHP stager"
+        anchors = "$fs_download $proc_exec $shell $net_config $channel $migrate $loader $session $py_stage* $py_wrap_* $_php_msgsock"
     strings:
         $fs_download = "stdapi_fs_file_download" ascii wide
         $proc_exec = "stdapi_sys_process_execute" ascii wide
@@ -53,6 +56,17 @@ rule hacktool_meterpreter
         // the Python stager (msfvenom -p python/meterpreter/*): plain, or inside its base64 wrapper
         $py_stage = "exec(zlib.decompress(base64.b64decode(d)),{'s':s})" ascii
         $py_stage_b64 = "zlib.decompress(base64.b64decode(d))" base64
+        // msfvenom's Python wrappers (every python/* payload): exec of a zlib'd base64 blob through
+        // __import__, and the codecs encoder call it feeds b64decode with
+        $py_wrap_zlib = "exec(__import__('zlib').decompress(__import__('base64').b64decode(" ascii
+        $py_wrap_zlib2 = "exec(__import__(\"zlib\").decompress(__import__(\"base64\").b64decode(" ascii
+        $py_wrap_codecs = "b64decode(__import__('codecs').getencoder('utf-8')(" ascii
+        // php/meterpreter/reverse_tcp: the socket kept for the stage, then the stage run by eval
+        $php_msgsock = /\$GLOBALS\[\s*['"]msgsock_type['"]\s*\]\s*=/
+        $php_socket = /\b(stream_socket_client|fsockopen|socket_create)\b/
+        $php_eval = /\beval\s*\(\s*\$[A-Za-z_]\w{0,30}\s*\)/
+        // Anchor only: $php_msgsock holds it.
+        $_php_msgsock = "msgsock_type" ascii
     condition:
         not detection_content
         and (
@@ -61,6 +75,8 @@ rule hacktool_meterpreter
             or (exe_magic and $mettle and 2 of ($fs_download, $proc_exec, $shell, $net_config, $channel, $migrate))
             or $session
             or 1 of ($py_stage*)
+            or 1 of ($py_wrap_*)
+            or ($php_msgsock and $php_socket and $php_eval)
         )
 }
 
@@ -98,11 +114,15 @@ rule hacktool_cobaltstrike_beacon
         category = "hacktool"
         severity = "critical"
         description = "Cobalt Strike beacon, stager or its encoded configuration"
+        anchors = "$config_* $s_* $ps_proc"
     strings:
         // The settings table starts with BeaconType (1, short), Port (2, short), SleepTime (3, int),
         // each as id/type/length in big endian, XOR-ed with 0x69 (3.x) or 0x2e (4.x).
         $config_69 = { 69 68 69 68 69 6B ?? ?? 69 6B 69 68 69 6B ?? ?? 69 6A 69 6B 69 6D }
         $config_2e = { 2E 2F 2E 2F 2E 2C ?? ?? 2E 2C 2E 2F 2E 2C ?? ?? 2E 2D 2E 2C 2E 2A }
+        // the same table not XOR-ed (a decrypted beacon, a memory dump), with a known BeaconType
+        // (HTTP 0, hybrid DNS 1, SMB 2, TCP 4, HTTPS 8, bind TCP 16) to keep it specific
+        $config_00 = { 00 01 00 01 00 02 00 ( 00 | 01 | 02 | 04 | 08 | 10 ) 00 02 00 01 00 02 ?? ?? 00 03 00 02 00 04 }
         $s_beacon_dll = "beacon.dll" ascii wide
         $s_beacon_x64 = "beacon.x64.dll" ascii wide
         $s_spawn = "could not spawn %s: %d" ascii
@@ -111,9 +131,19 @@ rule hacktool_cobaltstrike_beacon
         $s_enc = "powershell -nop -exec bypass -EncodedCommand \"%s\"" ascii
         $s_pipe = "\\\\.\\pipe\\MSSE-%d-server" ascii
         $s_postex = "%s as %s\\%s: %d" ascii
+        // the PowerShell stager template: its helper functions, the XOR-35 shellcode array, the
+        // delegate it calls VirtualAlloc through
+        $ps_proc = "func_get_proc_address" ascii wide
+        $ps_delegate = "func_get_delegate_type" ascii wide
+        $ps_code = /\[Byte\[\]\]\s*\$var_code\s*=/ ascii wide nocase
+        $ps_bxor = /-bxor\s+35\b/ ascii wide nocase
+        $ps_fptr = "GetDelegateForFunctionPointer" ascii wide
     condition:
         not detection_content
-        and (1 of ($config_*) or 3 of ($s_*))
+        and (
+            1 of ($config_*) or 3 of ($s_*)
+            or ($ps_proc and $ps_delegate and 1 of ($ps_code, $ps_bxor, $ps_fptr))
+        )
 }
 
 rule hacktool_sliver_implant
@@ -220,11 +250,14 @@ rule hacktool_tunnel
     meta:
         category = "hacktool"
         severity = "medium"
-        description = "Tunnelling/pivoting tool used after a break-in (chisel, ligolo-ng, revsocks)"
+        description = "Tunnelling/pivoting tool used after a break-in (chisel, ligolo-ng, revsocks, frp, gost)"
     strings:
         $chisel = "github.com/jpillora/chisel/" ascii
         $ligolo = "github.com/nicocha30/ligolo-ng/" ascii
         $revsocks = "github.com/kost/revsocks" ascii
+        $frp = "github.com/fatedier/frp/" ascii
+        $gost = "github.com/go-gost/gost" ascii
+        $gost_v2 = "github.com/ginuerzh/gost" ascii
     condition:
         exe_magic and any of them
 }
@@ -245,4 +278,143 @@ rule hacktool_docker_api_scanner
     condition:
         not detection_content and not documentation
         and ($scan_then_port or $port_then_scan or ($scanner and $rate and $docker_h))
+}
+
+rule hacktool_powershell_offensive
+{
+    meta:
+        category = "hacktool"
+        severity = "high"
+        description = "Offensive PowerShell: PowerSploit/PowerView functions, an msfvenom psh shellcode loader, or a .NET assembly loaded from base64"
+        anchors = "$ps_* $pv_* $psh_va $asm_load*"
+    strings:
+        // PowerSploit (and Empire's copies of it): injection, token theft, GPP passwords
+        $ps_shellcode = "Invoke-Shellcode" ascii wide
+        $ps_reflective = "Invoke-ReflectivePEInjection" ascii wide
+        $ps_gpp = "Get-GPPPassword" ascii wide
+        $ps_token = "Invoke-TokenManipulation" ascii wide
+        $ps_dll = "Invoke-DllInjection" ascii wide
+        $ps_kerberoast = "Invoke-Kerberoast" ascii wide
+        $ps_ninja = "Invoke-NinjaCopy" ascii wide
+        $ps_credinject = "Invoke-CredentialInjection" ascii wide
+        // PowerView: Active Directory reconnaissance
+        $pv_domain_user = "Get-DomainUser" ascii wide
+        $pv_dc = "Get-NetDomainController" ascii wide
+        $pv_local_admin = "Find-LocalAdminAccess" ascii wide
+        $pv_user_hunter = "Invoke-UserHunter" ascii wide
+        $pv_domain_computer = "Get-DomainComputer" ascii wide
+        $pv_acl = "Find-InterestingDomainAcl" ascii wide
+        $pv_share = "Invoke-ShareFinder" ascii wide
+        $pv_spn = "Get-DomainSPNTicket" ascii wide
+        // msfvenom -f psh: VirtualAlloc and CreateThread declared for Add-Type, a [Byte[]] array
+        $psh_va = "extern IntPtr VirtualAlloc(" ascii wide
+        $psh_thread = "extern IntPtr CreateThread(" ascii wide
+        $psh_add_type = "Add-Type" ascii wide nocase
+        $psh_bytes = /\[Byte\[\]\]\s*\$[A-Za-z_]\w{0,30}\s*=\s*0x[0-9a-f]{1,2}\s*,/ ascii wide nocase
+        // an assembly loaded from a base64 literal (inline, or through a variable assigned one)
+        $asm_load = "Reflection.Assembly]::Load(" ascii wide nocase
+        $asm_load_inline = /Reflection\.Assembly\]::Load\s*\(\s*\[(System\.)?Convert\]::FromBase64String\s*\(/ ascii wide nocase
+        $b64_literal = /\[(System\.)?Convert\]::FromBase64String\s*\(\s*["'][A-Za-z0-9+\/]{400}/ ascii wide nocase
+    condition:
+        not detection_content
+        and not documentation
+        and (
+            2 of ($ps_*)
+            or 3 of ($pv_*)
+            or (1 of ($ps_*) and 2 of ($pv_*))
+            or ($psh_va and $psh_thread and $psh_add_type and $psh_bytes)
+            or $asm_load_inline
+            or ($asm_load and $b64_literal)
+        )
+}
+
+rule hacktool_go_c2_agent
+{
+    meta:
+        category = "hacktool"
+        severity = "critical"
+        description = "C2 agent or team server written in Go (Mythic poseidon, Merlin, Havoc, Caldera manx)"
+    strings:
+        $poseidon = "github.com/MythicAgents/poseidon/" ascii
+        $merlin_agent = "github.com/Ne0nd0g/merlin-agent/" ascii
+        $merlin = "github.com/Ne0nd0g/merlin/" ascii
+        $havoc = "github.com/HavocFramework/" ascii
+        $manx = "github.com/mitre/manx" ascii
+    condition:
+        exe_magic and any of them
+}
+
+rule hacktool_go_attack_tool
+{
+    meta:
+        category = "hacktool"
+        severity = "high"
+        description = "Active Directory attack tool written in Go (kerbrute, windapsearch)"
+    strings:
+        $kerbrute = "github.com/ropnop/kerbrute/" ascii
+        $windapsearch = "github.com/ropnop/go-windapsearch/" ascii
+    condition:
+        exe_magic and any of them
+}
+
+rule hacktool_python_offensive
+{
+    meta:
+        category = "hacktool"
+        severity = "high"
+        description = "Credential theft or C2 tooling in Python: LaZagne, pypykatz, Responder, impacket's secretsdump, Empire or Caldera agents"
+        anchors = "$lazagne $lazagne_mod $pypykatz $responder_* $secretsdump_* $empire_* $ragdoll_loop"
+    strings:
+        $lazagne = "from lazagne.config" ascii
+        // a frozen (PyInstaller) LaZagne keeps its module names
+        $lazagne_mod = "lazagne.softwares." ascii
+        $lazagne_cfg = "lazagne.config." ascii
+        $pypykatz = /(from|import)\s+pypykatz\b/ ascii
+        $responder_banner = "NBT-NS, LLMNR & MDNS Responder" ascii
+        $responder_header = "This file is part of Responder, a network take-over" ascii
+        // impacket's example script, not its library (whose modules import pieces of it)
+        $secretsdump_import = "from impacket.examples.secretsdump import LocalOperations, RemoteOperations, SAMHashes" ascii
+        $secretsdump_help = "techniques to dump secrets from" ascii
+        // Empire's Python launcher: the Little Snitch check, then the RC4 of the staged payload
+        $empire_snitch = "grep Little\\ Snitch" ascii
+        $empire_iv = "IV=a[0:4];data=a[4:];" ascii
+        $empire_rc4 = "S,j,out=list(range(256)),0,[]" ascii
+        // Caldera's ragdoll agent: an OperationLoop asking the server's /weather for instructions
+        $ragdoll_loop = "OperationLoop(" ascii
+        $ragdoll_weather = "/weather" ascii
+        $ragdoll_paw = "paw" ascii
+    condition:
+        not detection_content
+        and not documentation
+        and (
+            $lazagne
+            or ($lazagne_mod and $lazagne_cfg)
+            or $pypykatz
+            or 1 of ($responder_*)
+            or 1 of ($secretsdump_*)
+            or 2 of ($empire_*)
+            or ($ragdoll_loop and $ragdoll_weather and $ragdoll_paw)
+        )
+}
+
+rule hacktool_network_scanner
+{
+    meta:
+        category = "hacktool"
+        severity = "medium"
+        description = "Internet-wide scanner: the masscan or zgrab2 binary, or a script running zgrab2"
+        anchors = "$masscan_url $masscan_version $_zgrab2"
+    strings:
+        $masscan_url = "github.com/robertdavidgraham/masscan" ascii
+        $masscan_version = "Masscan version" ascii
+        $zgrab2_pkg = "github.com/zmap/zgrab2" ascii
+        $zgrab2_run = /\bzgrab2\s+(-[^\n]{0,100}\s)?(http|ssh|tls|banner|telnet|ftp|smtp|imap|pop3|mysql|redis|mongodb|postgres|mssql|rdp|smb|modbus|bacnet|dnp3|fox|siemens|ntp|oracle|jarm|multiple)\b/
+        // Anchor only: $zgrab2_pkg and $zgrab2_run hold it.
+        $_zgrab2 = "zgrab2" ascii
+    condition:
+        not detection_content
+        and (
+            (exe_magic and 1 of ($masscan_url, $masscan_version, $zgrab2_pkg))
+            or (not exe_magic and not documentation and not filename matches /\.go$/ and $zgrab2_run)
+        )
 }

@@ -28,3 +28,20 @@ rule windows_pe_process_injection
             or pe.imports("kernel32.dll", "CreateProcessW")
         )
 }
+
+rule windows_pe_lsass_dump
+{
+    meta:
+        category = "hacktool"
+        severity = "high"
+        description = "Windows executable importing MiniDumpWriteDump that names lsass.exe (credential dumping)"
+    strings:
+        $lsass = "lsass.exe" ascii wide nocase
+    condition:
+        pe.is_pe
+        and (
+            pe.imports("dbghelp.dll", "MiniDumpWriteDump")
+            or pe.imports("dbgcore.dll", "MiniDumpWriteDump")
+        )
+        and $lsass
+}
