@@ -363,13 +363,15 @@ rule hacktool_python_offensive
         category = "hacktool"
         severity = "high"
         description = "Credential theft or C2 tooling in Python: LaZagne, pypykatz, Responder, impacket's secretsdump, Empire or Caldera agents"
-        anchors = "$lazagne $lazagne_mod $pypykatz $responder_* $secretsdump_* $empire_* $ragdoll_loop"
+        anchors = "$lazagne $lazagne_mod $_pypykatz $responder_* $secretsdump_* $empire_* $ragdoll_loop"
     strings:
         $lazagne = "from lazagne.config" ascii
         // a frozen (PyInstaller) LaZagne keeps its module names
         $lazagne_mod = "lazagne.softwares." ascii
         $lazagne_cfg = "lazagne.config." ascii
         $pypykatz = /(from|import)\s+pypykatz\b/ ascii
+        // Anchor only: the module name $pypykatz ends with (its "from"/"import" start is everywhere).
+        $_pypykatz = "pypykatz" ascii
         $responder_banner = "NBT-NS, LLMNR & MDNS Responder" ascii
         $responder_header = "This file is part of Responder, a network take-over" ascii
         // impacket's example script, not its library (whose modules import pieces of it)
