@@ -25,7 +25,7 @@ interface Report {
     removedIn?: number;
     innerPath?: string;
   }[];
-  secrets: { rule: string; evidence: string; path: string }[];
+  secrets: { rule: string; evidence: string; path: string; innerPath?: string }[];
   misconfigurations: { rule: string }[];
   binaries: { path: string; language: string }[];
   checks: string[];
@@ -86,10 +86,23 @@ test('scan: every static threat category of the demo image, with layers and mask
   const secretRules = report.secrets.map((s) => s.rule);
   assert.ok(secretRules.includes('aws-access-key-id'), `aws key id: ${secretRules.join(',')}`);
   assert.ok(secretRules.includes('env-secret'), `GITHUB_TOKEN in Env: ${secretRules.join(',')}`);
+  assert.ok(
+    report.secrets.some(
+      (s) => s.path === 'opt/app/app.jar' && s.innerPath?.endsWith('application.properties'),
+    ),
+    `the password in the jar's configuration: ${JSON.stringify(report.secrets)}`,
+  );
   for (const s of report.secrets)
     assert.ok(!/[A-Za-z0-9]{12}/.test(s.evidence.replace(/^[A-Z_]+=/, '')), `masked: ${s.evidence}`);
   const misconfig = report.misconfigurations.map((m) => m.rule);
-  for (const m of ['runtime-build', 'curl-pipe-shell', 'exposed-miner-port', 'exposed-ssh', 'runs-as-root'])
+  for (const m of [
+    'runtime-build',
+    'curl-pipe-shell',
+    'exposed-miner-port',
+    'exposed-ssh',
+    'runs-as-root',
+    'reverse-shell',
+  ])
     assert.ok(misconfig.includes(m), `${m}: ${misconfig.join(',')}`);
   assert.ok(
     report.binaries.some((b) => b.language === 'powershell'),

