@@ -711,6 +711,26 @@ test('npm: a v1 tree deeper than any real one is cut off with a warning, not a s
   assert.ok(r.warnings.some((w) => /deeper than/.test(w)));
 });
 
+test('npm: a monorepo-sized package-lock.json (45 MB) is read, and what is nested in it found', () => {
+  const lock = {
+    name: 'app',
+    lockfileVersion: 3,
+    packages: {
+      '': { name: 'app', version: '1.0.0' },
+      'node_modules/event-stream': { version: '3.3.6' },
+      'node_modules/event-stream/node_modules/flatmap-stream': { version: '0.1.1' },
+    },
+    // Stands in for tens of thousands of entries.
+    padding: 'x'.repeat(45 * 1000 * 1000),
+  };
+  const r = runAnalyzer(npmLockfileAnalyzer, 'srv/package-lock.json', JSON.stringify(lock));
+  assert.deepEqual(r.warnings, []);
+  assert.ok(
+    r.packages.some((p) => p.name === 'flatmap-stream' && p.version === '0.1.1'),
+    r.packages.map((p) => `${p.name}@${p.version}`).join(' '),
+  );
+});
+
 test('npm: a package.json larger than the read limit is reported, not half-parsed', () => {
   const big = JSON.stringify({ name: 'big', version: '1.0.0', readme: 'x'.repeat(33 * 1024 * 1024) });
   const r = runAnalyzer(npmInstalledAnalyzer, 'node_modules/big/package.json', big);

@@ -23,11 +23,15 @@ const PARSERS: Record<string, LockParser> = {
  * Large monorepos' lockfiles reach 10-20 MiB. Parsing costs several times the file in memory
  * (YAML most), so the caps keep one hostile lockfile from dominating the scan's memory.
  */
+/**
+ * Monorepos' lockfiles reach tens of MB (a 45 MB package-lock.json was skipped whole at 32 MiB,
+ * and a malicious package nested in it with it); parsing one costs a few times its size, once.
+ */
 const MAX_LOCKFILE_BYTES: Record<string, number> = {
-  'package-lock.json': 32 * 1024 * 1024,
-  'npm-shrinkwrap.json': 32 * 1024 * 1024,
-  'yarn.lock': 32 * 1024 * 1024,
-  'pnpm-lock.yaml': 16 * 1024 * 1024,
+  'package-lock.json': 96 * 1024 * 1024,
+  'npm-shrinkwrap.json': 96 * 1024 * 1024,
+  'yarn.lock': 64 * 1024 * 1024,
+  'pnpm-lock.yaml': 32 * 1024 * 1024,
 };
 
 export function isAppLockfile(path: string): boolean {
@@ -36,7 +40,7 @@ export function isAppLockfile(path: string): boolean {
 
 export const npmLockfileAnalyzer: Analyzer = {
   name: 'npm-lockfile',
-  version: 2,
+  version: 3,
   wants(header) {
     if (header.type !== 'file' || !isAppLockfile(header.path)) return false;
     return { mode: 'buffer', maxBytes: MAX_LOCKFILE_BYTES[baseOf(header.path)]! };
