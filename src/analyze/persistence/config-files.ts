@@ -190,7 +190,12 @@ function commandsOf(text: string, kind: ConfigKind): { n: number; command: strin
       // The programs are the quoted values (`RUN+="..."`, `Post-Invoke {"..."};`).
       for (const m of line.matchAll(/"([^"]{1,4096})"/g)) out.push({ n, command: m[1]! });
       continue;
-    } else command = line;
+    } else {
+      command = line;
+      // OpenRC services name their program in an assignment (`command=/usr/sbin/sshd`).
+      const daemon = /^(?:command|daemon|DAEMON)=["']?(\/[^"'\s;]{1,4096})/.exec(line)?.[1];
+      if (daemon) out.push({ n, command: daemon });
+    }
     if (command) out.push({ n, command });
   }
   return out;
