@@ -181,3 +181,32 @@ test(
     assert.ok(facts.entries > 1000, 'walked the tree');
   },
 );
+
+test('secrets in UTF-16 text (with or without a byte-order mark, either order) are found', () => {
+  const token = `ghp_${fake(ALNUM, 36, 91)}`;
+  const text = `# settings\r\nGITHUB_TOKEN=${token}\r\n`;
+  const le = Buffer.from(text, 'utf16le');
+  const be = Buffer.from(le).swap16();
+  for (const [label, bytes] of [
+    ['UTF-16LE with a mark', Buffer.concat([Buffer.from([0xff, 0xfe]), le])],
+    ['UTF-16LE without one', le],
+    ['UTF-16BE with a mark', Buffer.concat([Buffer.from([0xfe, 0xff]), be])],
+  ] as const) {
+    const facts = run('app/settings.env', bytes);
+    const found = facts.filter((f) => f.kind === 'secret');
+    assert.deepEqual(
+      found.map((f) => [f.rule, f.line]),
+      [['github-token', 2]],
+      label,
+    );
+    assert.ok(!JSON.stringify(found).includes(token), 'masked');
+  }
+  // Binary data with NULs is still binary.
+  assert.deepEqual(
+    run(
+      'app/data.bin',
+      Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, ...Buffer.from(`GITHUB_TOKEN=${token}`)]),
+    ),
+    [],
+  );
+});

@@ -11,7 +11,7 @@ import { secretRules } from './rules.js';
 import { nativeKeywordScreen } from './keyword-screen.js';
 import { anyRuleRuns, isAllowedPath, scanText } from './scan-text.js';
 import { archiveSecrets, MAX_SECRET_ARCHIVE_BYTES, wantsArchiveForSecrets } from './archive-members.js';
-import { looksLikeText } from './text.js';
+import { looksLikeText, textOrUtf16, utf16Text } from './text.js';
 
 export { looksLikeText };
 
@@ -26,15 +26,19 @@ const BINARY_SUFFIX =
 /** Secrets in one file's first MAX_SECRET_SCAN_BYTES (`truncated`: the file goes on). */
 function analyzeText(file: FileInput): Fact[] {
   const path = file.header.path;
-  if (!looksLikeText(file.content.subarray(0, SNIFF_BYTES))) return [];
+  const head = file.content.subarray(0, SNIFF_BYTES);
+  const plain = looksLikeText(head);
+  if (!plain && !textOrUtf16(head)) return [];
   const set = secretRules();
   if (isAllowedPath(path, set.allow)) return [];
+  // UTF-16 text is read as the characters it spells (below 256 all that rules look for).
+  const content = plain ? file.content : Buffer.from(utf16Text(file.content) ?? '', 'latin1');
   const screen = nativeKeywordScreen(set);
-  const present = screen ? screen(file.content) : undefined;
+  const present = screen ? screen(content) : undefined;
   let facts: Fact[] = [];
   if (present === undefined || anyRuleRuns(set, path, present)) {
     // latin1: one char per byte, so offsets and line numbers hold whatever the encoding.
-    const text = file.content.toString('latin1');
+    const text = content.toString('latin1');
     facts = scanText(text, set, { path, present }).map((m): SecretFact => ({
       kind: 'secret',
       rule: m.rule.id,
@@ -85,7 +89,7 @@ class SecretSink implements FileSink {
         0,
         SNIFF_BYTES,
       );
-      if (!looksLikeText(head)) {
+      if (!textOrUtf16(head)) {
         this.binary = true;
         this.chunks = [];
       }
@@ -102,7 +106,7 @@ class SecretSink implements FileSink {
 
 export const secretsAnalyzer: Analyzer = {
   name: SECRETS_ANALYZER,
-  version: 3,
+  version: 4,
   wants(header) {
     if (header.type !== 'file' || header.size === 0) return false;
     // Archives: their configuration members (archive-members.ts), the archive read whole.
