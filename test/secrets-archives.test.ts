@@ -79,3 +79,19 @@ test('archives: too large, or corrupt, is a gap, never a silent clean result', (
   assert.equal(gaps.length, 1, JSON.stringify(gaps));
   assert.match((gaps[0] as ScanGapFact).reason, /corrupt gzip|unexpected end/);
 });
+
+test('archives: a configuration member after hundreds of classes is still read (a Spring Boot jar)', () => {
+  const classes = Array.from({ length: 300 }, (_, i) => ({
+    name: `org/springframework/boot/loader/C${i}.class`,
+    data: `\xca\xfe\xba\xbe${i}`,
+  }));
+  const jar = zipBuffer([
+    ...classes,
+    { name: 'BOOT-INF/classes/application.properties', data: `aws_secret_access_key=${awsSecret}\n` },
+  ]);
+  const found = archiveSecrets('app/app.jar', jar, false);
+  assert.deepEqual(
+    found.map((f) => (f.kind === 'secret' ? `${f.rule} ${f.innerPath}` : `gap ${f.reason}`)),
+    ['aws-secret-access-key app.jar!/BOOT-INF/classes/application.properties'],
+  );
+});
