@@ -373,6 +373,12 @@ test('persistence: Alpine crontabs, at jobs, inittab, logrotate, skel, fish, git
       'root:x:0:0:root:/root:/bin/bash\nsysadm:x:0:0::/root:/bin/bash\n',
       ['backdoor-uid0-account'],
     ],
+    // glibc reads "00" as uid 0 too.
+    [
+      'etc/passwd',
+      'root:x:0:0:root:/root:/bin/bash\ntoor:x:00:0::/root:/bin/sh\n',
+      ['backdoor-uid0-account'],
+    ],
     ['etc/passwd', 'root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n', []],
     ['etc/passwd', 'root:x:0:0:root:/root:/bin/bash\nsync::4:65534:sync:/bin:/bin/sync\n', []],
     ['etc/shadow', 'root:::0:::::\nbin:!::0:::::\n', ['backdoor-empty-password']],

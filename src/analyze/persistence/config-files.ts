@@ -409,7 +409,7 @@ function accountsFile(kind: 'passwd' | 'shadow', text: string): Hit[] {
     const [user, password] = [f[0]!, f[1]!];
     if (
       kind === 'passwd' &&
-      f[2] === '0' &&
+      /^0{1,16}$/.test(f[2] ?? '') &&
       user !== 'root' &&
       !hits.some((h) => h.rule === 'backdoor-uid0-account')
     )
@@ -425,7 +425,7 @@ function accountsFile(kind: 'passwd' | 'shadow', text: string): Hit[] {
       hits.push({
         category: 'backdoor',
         rule: 'backdoor-empty-password',
-        severity: user === 'root' || (kind === 'passwd' && f[2] === '0') ? 'high' : 'medium',
+        severity: user === 'root' || (kind === 'passwd' && /^0{1,16}$/.test(f[2] ?? '')) ? 'high' : 'medium',
         evidence: safeEvidence(
           `line ${n}: ${user} has an empty password in ${kind}: anyone may log in as ${user}`,
         ),
