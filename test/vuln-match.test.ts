@@ -197,6 +197,13 @@ test('matcher: one finding per (package, CVE), aliases merged, withdrawn ignored
       affected: [{ package: { ecosystem: 'npm', name: 'ua-parser-js' }, versions: ['0.7.29'] }],
     },
     {
+      // A flaw worded with "malicious code" stays a vulnerability.
+      id: 'GHSA-injection-flaw',
+      modified,
+      summary: 'ua-parser-js allows injection of malicious code through a crafted user agent',
+      affected: [{ package: { ecosystem: 'npm', name: 'ua-parser-js' }, versions: ['0.7.29'] }],
+    },
+    {
       id: 'GHSA-xss-only',
       modified,
       summary: 'Cross-site scripting in ua-parser-js (not malware)',
@@ -271,6 +278,7 @@ test('matcher: one finding per (package, CVE), aliases merged, withdrawn ignored
     [
       ['CVE-2021-44906', 'minimist', 'critical', '1.2.6', 'fixed', 2],
       ['CVE-2024-0727', 'libssl3', 'unknown', '3.0.13-1~deb12u1', 'fixed', 0],
+      ['GHSA-injection-flaw', 'ua-parser-js', 'unknown', null, 'unfixed', 1],
       ['GHSA-xss-only', 'ua-parser-js', 'unknown', null, 'unfixed', 1],
     ],
   );

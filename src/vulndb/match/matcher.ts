@@ -93,8 +93,9 @@ const SEVERITY_RANK: Record<Severity, number> = { critical: 4, high: 3, medium: 
  * ua-parser-js, coa, rc, node-ipc (GHSA-…, CWE-506), and those are what an OSV mirror holds.
  */
 const MALWARE_CWES = new Set(['CWE-506', 'CWE-507', 'CWE-510', 'CWE-511', 'CWE-512']);
-const MALWARE_SUMMARY =
-  /\b(embedded malware|malware in|contains? malware|malicious code|malicious (package|version|release)s?)\b/i;
+/** GitHub's wording for them ("Embedded malware in rc", "Embedded Malicious Code in node-ipc"),
+ * anchored: a flaw that "allows injection of malicious code" is a vulnerability. */
+const MALWARE_SUMMARY = /^\s*(?:embedded\s+)?(?:malware|malicious\s+code)\s+in\b/i;
 
 function isMalicious(record: OsvRecord): boolean {
   if (record.id.startsWith('MAL-') || record.database_specific?.['malicious-packages-origins'] !== undefined)
