@@ -12,6 +12,11 @@ export interface InspectResult {
   totalMs: number;
 }
 
+/** The value part of a masked `key=value` (the key may have been masked too, and changed length). */
+function valueOf(assignment: string): string {
+  return assignment.slice(assignment.indexOf('=') + 1);
+}
+
 export function inspectJson(r: InspectResult): object {
   const { image, analyzed } = r;
   const c = image.config.config ?? {};
@@ -34,7 +39,7 @@ export function inspectJson(r: InspectResult): object {
       exposedPorts: Object.keys(c.ExposedPorts ?? {}),
       volumes: Object.keys(c.Volumes ?? {}),
       labels: Object.fromEntries(
-        Object.entries(c.Labels ?? {}).map(([k, v]) => [k, maskSecretsIn(`${k}=${v}`).slice(k.length + 1)]),
+        Object.entries(c.Labels ?? {}).map(([k, v]) => [k, valueOf(maskSecretsIn(`${k}=${v}`))]),
       ),
       stopSignal: c.StopSignal ?? null,
     },
